@@ -1,0 +1,31 @@
+# Every target depends on `install`, which is a no-op while pyproject.toml is unchanged.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+SIM_PORT ?= 8069
+SIM_SCALE ?= 1
+SIM_SEED ?= 42
+
+.PHONY: install test demo bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+test: install
+	$(BIN)/pytest -q
+
+demo: install
+	$(BIN)/python -m odoo_sim.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .reporting .pytest_cache

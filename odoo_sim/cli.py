@@ -1,0 +1,123 @@
+"""`odoo-sim`: run the Odoo-compatible demo server, or write the generator's ground truth.
+
+    odoo-sim serve --port 8069 --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--odoo-version 17|16]
+    odoo-sim truth --scale 1 --seed 42 [--as-of YYYY-MM-DD] --out truth.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from datetime import date
+
+from .db import Database
+from .faults import Faults
+from .generator import World, generate
+from .server import Sim, make_server
+from .truth import ground_truth
+
+
+def _as_of(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--as-of must be a date like 2026-11-27, got {text!r}")
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"--scale must be positive, got {text}")
+    return value
+
+
+def _data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scale", type=_positive, default=1.0, help="volume multiplier (1 = ~3,000 sale orders)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--as-of", type=_as_of, default=None, help="last day of history (default: today, UTC)")
+
+
+def build_database(world: World, name: str, version: int, login: str, password: str, api_key: str | None) -> Database:
+    """Load a generated world into a fresh database, dropping the generator's private bookkeeping."""
+    db = Database(name, version, world.as_of.isoformat(), login, password, api_key)
+    keep = {"_currency_rate"}
+    for model, rows in world.tables.items():
+        for rec in rows:
+            values = {k: v for k, v in rec.items() if not k.startswith("_") or k in keep}
+            if version == 16 and model == "sale.order":
+                values.pop("locked", None)
+                if values["state"] == "sale" and values.get("invoice_status") == "invoiced":
+                    values["state"] = "done"  # Odoo 16 locks fully processed orders
+            db.insert(model, values)
+    return db
+
+
+def build_sim(args) -> Sim:
+    as_of = args.as_of or date.today()
+    world = generate(args.scale, args.seed, as_of)
+    db = build_database(world, args.db, args.odoo_version, args.login, args.password, args.api_key)
+    faults = Faults(fail_every=args.fail_every, fail_mode=args.fail_mode, cut_every=args.cut_every,
+                    html_every=args.html_every, latency_ms=args.latency_ms)
+    return Sim(db, world.shipments, args.carrier_token, args.admin_password or args.password, faults)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="odoo-sim", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve a synthetic distributor over Odoo's JSON-RPC")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8069)
+    _data_args(serve)
+    serve.add_argument("--db", default="distribution_demo")
+    serve.add_argument("--login", default="admin")
+    serve.add_argument("--password", default="admin")
+    serve.add_argument("--api-key", default=None, help="also accept this API key in place of the password")
+    serve.add_argument("--odoo-version", type=int, choices=(16, 17), default=17)
+    serve.add_argument("--carrier-token", default="carrier-demo-token", help="bearer token of the carrier API")
+    serve.add_argument("--admin-password", default=None, help="protects /sim/admin/faults (default: --password)")
+    serve.add_argument("--fail-every", type=int, default=0, help="fail every Nth request")
+    serve.add_argument("--fail-mode", choices=("http500", "odoo"), default="http500")
+    serve.add_argument("--cut-every", type=int, default=0, help="cut every Nth response halfway")
+    serve.add_argument("--html-every", type=int, default=0, help="answer every Nth request with an HTML page")
+    serve.add_argument("--latency-ms", type=int, default=0, help="delay every response")
+    serve.add_argument("--verbose", action="store_true", help="log every request")
+    truth = sub.add_parser("truth", help="write the generator's ground truth as JSON")
+    _data_args(truth)
+    truth.add_argument("--out", default="-", help="file to write (default: stdout)")
+    args = parser.parse_args(argv)
+
+    if args.command == "truth":
+        world = generate(args.scale, args.seed, args.as_of or date.today())
+        text = json.dumps(ground_truth(world), sort_keys=True, indent=1) + "\n"
+        if args.out == "-":
+            sys.stdout.write(text)
+        else:
+            with open(args.out, "w") as fh:
+                fh.write(text)
+        return 0
+
+    started = time.monotonic()
+    try:
+        sim = build_sim(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    server = make_server(sim, args.host, args.port, quiet=not args.verbose)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    print(f"odoo-sim: Odoo {args.odoo_version}.0, database {args.db!r}, as of {sim.db.today}, "
+          f"scale {args.scale:g}, seed {args.seed} (generated in {time.monotonic() - started:.1f}s)", flush=True)
+    print(f"odoo-sim: serving http://{args.host}:{server.server_address[1]} (JSON-RPC at /jsonrpc, carrier API at "
+          f"/carrier-api/v1/shipments)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""The demo server's in-memory database: records, indexes, and value access.
+
+Records are plain dicts holding stored values in a Python shape: a many2one
+as an id or None, a many2many as a list of ids, dates and datetimes as Odoo's
+strings, None for NULL. Keys starting with `_` are private to the generator
+(e.g. an invoice's currency rate) and never served. Everything an RPC client
+sees goes through `value()`, which also answers computed, related and
+one2many fields, so derived figures always agree with the stored ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from datetime import datetime, timezone
+
+from .computed import COMPUTE, DISPLAY
+from .errors import value_error
+from .schema import MODELS, field_meta
+
+DT_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class Database:
+    def __init__(self, name: str, version: int, today: str, login: str, password: str, api_key: str):
+        self.name, self.version, self.today = name, version, today
+        self.login, self.password, self.api_key = login, password, api_key
+        self.uid = 2
+        self.fields = field_meta(version)
+        self.tables: dict[str, dict[int, dict]] = {m: {} for m in MODELS}
+        self._next_id: dict[str, int] = defaultdict(lambda: 1)
+        self._index: dict[tuple[str, str], dict[int, dict[int, dict]]] = {}
+        self._last_write = "1970-01-01 00:00:00"
+        self.lock = threading.RLock()  # one writer at a time, like a single Odoo worker
+
+    # --- generic access -------------------------------------------------------
+    def meta(self, model: str) -> dict[str, dict]:
+        return self.fields[model]
+
+    def record(self, model: str, rid) -> dict | None:
+        return self.tables[model].get(rid)
+
+    def parent_field(self, model: str) -> str | None:
+        return MODELS[model].parent
+
+    def value(self, model: str, rec: dict, field: str):
+        """The Python value of one field: stored, computed, related, one2many or inherited."""
+        if field in rec:
+            return rec[field]
+        compute = COMPUTE.get((model, field))
+        if compute is not None:
+            return compute(self, rec)
+        if field == "display_name":
+            return self.display_name(model, rec["id"])
+        spec = MODELS[model]
+        if field in spec.one2many:
+            comodel, inverse = spec.one2many[field]
+            return [r["id"] for r in self.inverse(comodel, inverse, rec["id"])]
+        meta = self.fields[model].get(field, {})
+        related = meta.get("related")
+        if related:
+            return self._follow(model, rec, related.split("."))
+        if spec.inherits:
+            parent_model, link = spec.inherits
+            parent = self.record(parent_model, rec.get(link))
+            if parent is not None and field in self.fields[parent_model]:
+                return self.value(parent_model, parent, field)
+        return _empty(meta.get("type"))
+
+    def _follow(self, model: str, rec: dict, path: list[str]):
+        value = self.value(model, rec, path[0])
+        if len(path) == 1:
+            return value
+        meta = self.fields[model].get(path[0]) or {}
+        comodel = meta.get("relation")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        target = self.record(comodel, value) if comodel and value else None
+        if target is None:
+            return _empty((self.fields.get(comodel) or {}).get(path[-1], {}).get("type"))
+        return self._follow(comodel, target, path[1:])
+
+    def display_name(self, model: str, rid: int) -> str:
+        rec = self.record(model, rid)
+        if rec is None:
+            return ""
+        compute = DISPLAY.get(model)
+        return compute(self, rec) if compute else (rec.get("name") or "")
+
+    def inverse(self, model: str, field: str, target_id: int) -> list[dict]:
+        """Records of `model` whose many2one `field` points at `target_id`, in id order."""
+        index = self._index.get((model, field))
+        if index is None:
+            index = defaultdict(dict)
+            for rec in self.tables[model].values():
+                if rec.get(field):
+                    index[rec[field]][rec["id"]] = rec
+            self._index[(model, field)] = index
+        bucket = index.get(target_id)
+        return list(bucket.values()) if bucket else []
+
+    # --- writes ---------------------------------------------------------------
+    def now(self) -> str:
+        """Write timestamp: wall clock, but never before the newest stored write_date."""
+        now = datetime.now(timezone.utc).strftime(DT_FORMAT)
+        self._last_write = max(now, self._last_write)
+        return self._last_write
+
+    def insert(self, model: str, values: dict) -> dict:
+        """Store a record as the generator builds it (no validation, no timestamps added)."""
+        rid = values.get("id") or self._next_id[model]
+        self._next_id[model] = max(self._next_id[model], rid + 1)
+        rec = {"id": rid, **values}
+        self.tables[model][rid] = rec
+        if rec.get("write_date") and rec["write_date"] > self._last_write:
+            self._last_write = rec["write_date"]
+        for (m, f), index in self._index.items():
+            if m == model and rec.get(f):
+                index[rec[f]][rid] = rec
+        return rec
+
+    def create(self, model: str, values: dict) -> int:
+        self._check_writable(model, values)
+        now = self.now()
+        stored = {k: v for k, v in values.items() if MODELS[model].one2many.get(k) is None}
+        if MODELS[model].has_active:
+            stored.setdefault("active", True)
+        rec = self.insert(model, {**stored, "create_date": now, "write_date": now,
+                                  "create_uid": self.uid, "write_uid": self.uid})
+        self._apply_one2many(model, rec["id"], values)
+        return rec["id"]
+
+    def write(self, model: str, ids: list[int], values: dict) -> None:
+        self._check_writable(model, values)
+        now = self.now()
+        for rid in ids:
+            rec = self.tables[model].get(rid)
+            if rec is None:
+                raise _missing(model, rid)
+            for field, value in values.items():
+                if MODELS[model].one2many.get(field) is not None:
+                    continue
+                index = self._index.get((model, field))
+                if index is not None:
+                    if rec.get(field):
+                        index[rec[field]].pop(rid, None)
+                    if value:
+                        index[value][rid] = rec
+                rec[field] = _m2m_commands(rec.get(field), value) if self._is_m2m(model, field) else value
+            rec["write_date"], rec["write_uid"] = now, self.uid
+            self._apply_one2many(model, rid, values)
+
+    def unlink(self, model: str, ids: list[int]) -> None:
+        for rid in ids:
+            rec = self.tables[model].pop(rid, None)
+            if rec is None:
+                raise _missing(model, rid)
+            for (m, f), index in self._index.items():
+                if m == model and rec.get(f):
+                    index[rec[f]].pop(rid, None)
+
+    def _is_m2m(self, model: str, field: str) -> bool:
+        return self.fields[model].get(field, {}).get("type") == "many2many"
+
+    def _check_writable(self, model: str, values: dict) -> None:
+        if not isinstance(values, dict):
+            raise value_error(f"Invalid values for {model}: {values!r}")
+        for field in values:
+            if field not in self.fields[model] or field in ("id", "display_name"):
+                raise value_error(f"Invalid field '{field}' on model '{model}'")
+
+    def _apply_one2many(self, model: str, rid: int, values: dict) -> None:
+        """Support the (0, 0, vals) create command on one2many fields, e.g. order lines."""
+        for field, commands in values.items():
+            spec = MODELS[model].one2many.get(field)
+            if spec is None:
+                continue
+            comodel, inverse = spec
+            for command in commands or []:
+                if command[0] == 0:
+                    self.create(comodel, {**command[2], inverse: rid})
+                elif command[0] in (2, 3):
+                    self.unlink(comodel, [command[1]])
+                elif command[0] == 1:
+                    self.write(comodel, [command[1]], command[2])
+
+
+def _m2m_commands(current: list | None, value) -> list[int]:
+    """Apply Odoo's x2many commands ((6,0,ids), (4,id), (3,id), (5,)) or take a plain id list."""
+    ids = list(current or [])
+    if not value:
+        return []
+    if all(isinstance(v, int) for v in value):
+        return list(value)
+    for command in value:
+        code = command[0]
+        if code == 6:
+            ids = list(command[2])
+        elif code == 4 and command[1] not in ids:
+            ids.append(command[1])
+        elif code == 3 and command[1] in ids:
+            ids.remove(command[1])
+        elif code == 5:
+            ids = []
+    return ids
+
+
+def _empty(ftype: str | None):
+    if ftype in ("integer", "float", "monetary"):
+        return 0.0 if ftype != "integer" else 0
+    if ftype in ("one2many", "many2many"):
+        return []
+    if ftype == "boolean":
+        return False
+    return None
+
+
+def _missing(model: str, rid: int):
+    from .errors import OdooError
+
+    return OdooError("odoo.exceptions.MissingError",
+                     f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: 2)")

@@ -1,0 +1,178 @@
+"""The model methods a client may call over RPC, with Odoo's arguments, values and errors."""
+
+from __future__ import annotations
+
+import inspect
+
+from . import groups
+from .db import Database
+from .domain import compile_domain
+from .errors import OdooError, value_error
+from .schema import MODELS
+
+
+class Orm:
+    """Odoo's public model API (`search_read`, `read_group`, `write`, ...) over a Database."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    # --- dispatch -----------------------------------------------------------
+    def call(self, model: str, method: str, args: list, kwargs: dict):
+        if model not in MODELS:
+            raise OdooError("odoo.exceptions.UserError", f"Object {model} doesn't exist")
+        if method.startswith("_"):
+            raise OdooError("odoo.exceptions.AccessError", f"Private methods (such as {method}) cannot be called remotely.")
+        if model == "res.users" and method == "context_get":
+            return {"lang": "en_US", "tz": "UTC", "uid": self.db.uid}
+        if model == "ir.model.data" and method == "check_object_reference":
+            return self.check_object_reference(*args)
+        func = getattr(self, "rpc_" + method, None)
+        if func is None:
+            raise OdooError("builtins.AttributeError", f"The method '{method}' does not exist on the model '{model}'")
+        kwargs = dict(kwargs or {})
+        context = kwargs.pop("context", None) or {}
+        accepted = inspect.signature(func).parameters
+        unknown = [k for k in kwargs if k not in accepted]
+        if unknown:
+            raise OdooError("builtins.TypeError", f"{model}.{method}() got an unexpected keyword argument '{unknown[0]}'")
+        return func(model, *args, context=context, **kwargs)
+
+    def check_object_reference(self, module: str, xml_id: str, raise_on_access_error: bool = False):
+        refs = {("base", "main_company"): ["res.company", 1], ("base", "user_admin"): ["res.users", 2],
+                ("base", "EUR"): ["res.currency", 2], ("base", "USD"): ["res.currency", 1]}
+        if (module, xml_id) not in refs:
+            raise value_error(f"External ID not found in the system: {module}.{xml_id}")
+        return refs[(module, xml_id)]
+
+    # --- reading ------------------------------------------------------------
+    def search_records(self, model: str, domain, context: dict, offset=0, limit=None, order=None) -> list[dict]:
+        db = self.db
+        domain = list(domain or [])
+        if MODELS[model].has_active and context.get("active_test", True) and not _mentions(domain, "active"):
+            domain = [("active", "=", True)] + domain
+        predicate = compile_domain(domain, model, db)
+        records = [r for r in db.tables[model].values() if predicate(r)]
+        keys = _parse_order(order or MODELS[model].order, model, db)
+        if keys != [("id", False)]:  # tables are kept in id order already
+            for field, desc in reversed(keys):
+                getter = _sort_getter(db, model, field)
+                records.sort(key=lambda r: _null_last(getter(r)), reverse=desc)
+        offset = offset or 0
+        return records[offset: offset + limit] if limit else records[offset:]
+
+    def rpc_search(self, model, domain=None, offset=0, limit=None, order=None, count=False, context=None):
+        records = self.search_records(model, domain, context, offset, limit, order)
+        return len(records) if count else [r["id"] for r in records]
+
+    def rpc_search_count(self, model, domain=None, limit=None, context=None):
+        return len(self.search_records(model, domain, context, 0, limit))
+
+    def rpc_search_read(self, model, domain=None, fields=None, offset=0, limit=None, order=None, context=None, load="_classic_read"):
+        fields = self._check_fields(model, fields)
+        records = self.search_records(model, domain, context, offset, limit, order)
+        return [self._render(model, r, fields, load) for r in records]
+
+    def rpc_read(self, model, ids, fields=None, load="_classic_read", context=None):
+        fields = self._check_fields(model, fields)
+        ids = [ids] if isinstance(ids, int) else list(ids or [])
+        out = []
+        for rid in ids:
+            rec = self.db.record(model, rid)
+            if rec is None:
+                raise OdooError("odoo.exceptions.MissingError",
+                                f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: {self.db.uid})")
+            out.append(self._render(model, rec, fields, load))
+        return out
+
+    def rpc_fields_get(self, model, allfields=None, attributes=None, context=None):
+        meta = self.db.meta(model)
+        names = [f for f in (allfields or meta) if f in meta]
+        return {n: ({k: v for k, v in meta[n].items() if k in attributes} if attributes else dict(meta[n])) for n in names}
+
+    def rpc_name_get(self, model, ids, context=None):
+        ids = [ids] if isinstance(ids, int) else ids
+        return [[i, self.db.display_name(model, i)] for i in ids if self.db.record(model, i) is not None]
+
+    def rpc_name_search(self, model, name="", args=None, operator="ilike", limit=100, context=None):
+        domain = list(args or []) + ([("display_name", operator, name)] if name else [])
+        return [[r["id"], self.db.display_name(model, r["id"])] for r in self.search_records(model, domain, context, 0, limit)]
+
+    def rpc_read_group(self, model, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True, context=None):
+        records = self.search_records(model, domain, context)
+        return groups.read_group(self.db, model, list(domain or []), records, fields, groupby, offset, limit,
+                                 orderby, lazy, context.get("tz"))
+
+    # --- writing ------------------------------------------------------------
+    def rpc_create(self, model, vals_list, context=None):
+        if isinstance(vals_list, dict):
+            return self.db.create(model, vals_list)
+        return [self.db.create(model, vals) for vals in vals_list]
+
+    def rpc_write(self, model, ids, vals, context=None):
+        self.db.write(model, [ids] if isinstance(ids, int) else list(ids), vals)
+        return True
+
+    def rpc_unlink(self, model, ids, context=None):
+        self.db.unlink(model, [ids] if isinstance(ids, int) else list(ids))
+        return True
+
+    # --- helpers --------------------------------------------------------------
+    def _check_fields(self, model: str, fields) -> list[str]:
+        meta = self.db.meta(model)
+        if not fields:
+            return [f for f in meta if f != "id"]
+        for f in fields:
+            if f not in meta:
+                raise value_error(f"Invalid field '{f}' on model '{model}'")
+        return [f for f in fields if f != "id"]
+
+    def _render(self, model: str, rec: dict, fields: list[str], load) -> dict:
+        """One record as Odoo serialises it: many2one [id, name] (bare id without `load`), False for empty."""
+        db, meta = self.db, self.db.meta(model)
+        out = {"id": rec["id"]}
+        for f in fields:
+            value = db.value(model, rec, f)
+            ftype = meta[f]["type"]
+            if ftype == "many2one":
+                if not value:
+                    value = False
+                elif load == "_classic_read":
+                    value = [value, db.display_name(meta[f]["relation"], value)]
+            elif value is None:
+                value = False
+            out[f] = value
+        return out
+
+
+def _mentions(domain: list, field: str) -> bool:
+    return any(isinstance(t, (list, tuple)) and len(t) == 3 and t[0] == field for t in domain)
+
+
+def _parse_order(order: str, model: str, db: Database) -> list[tuple[str, bool]]:
+    keys = []
+    for part in order.split(","):
+        words = part.split()
+        if not words:
+            continue
+        field, direction = words[0], (words[1].lower() if len(words) > 1 else "asc")
+        if field not in db.meta(model) or direction not in ("asc", "desc") or len(words) > 3:
+            raise value_error(f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated '
+                              f'list of valid field names (optionally followed by asc/desc for the direction)')
+        keys.append((field, direction == "desc"))
+    return keys
+
+
+def _sort_getter(db: Database, model: str, field: str):
+    meta = db.meta(model)[field]
+    if meta["type"] == "many2one":  # Odoo orders by the comodel's order; its display name is close
+        comodel = meta["relation"]
+        return lambda r: (db.display_name(comodel, v) if (v := db.value(model, r, field)) else None)
+    return lambda r: db.value(model, r, field)
+
+
+def _null_last(value):
+    """PostgreSQL puts NULLs last in ascending order (first in descending)."""
+    if value is None:
+        return (1, 0)
+    return (0, value)
