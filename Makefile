@@ -25,7 +25,8 @@ demo: install
 	$(BIN)/python -m odoo_sim.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
 
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --scale 1
+	$(BIN)/python benchmarks/run.py --scale 10
 
 clean:
 	rm -rf $(VENV) .reporting .pytest_cache

@@ -253,11 +253,13 @@ class _Generator:
         self.price: dict[int, float] = {}
         self.categ: dict[int, int] = {}
         n_products = self.n(1500)
+        # Each category has its own typical cost ratio, so its margin is stable from week to week.
+        cost_ratio = {leaf: rng.uniform(0.58, 0.72) for leaf in leaves}
         for i in range(n_products):
             categ = leaves[rng.randrange(len(leaves))]
             family = self.tables["product.category"][categ - 1]["name"]
             price = round(math.exp(rng.uniform(math.log(2), math.log(900))), 2)
-            cost = round(price * rng.uniform(0.55, 0.75), 2)
+            cost = round(price * (cost_ratio[categ] + rng.uniform(-0.02, 0.02)), 2)
             active = rng.random() > 0.03
             p = self._product_template(f"{rng.choice(ADJECTIVES)} {family} {rng.randint(10, 999)}", f"P{i + 1:05d}",
                                        "product", categ, price, cost, active=active)
@@ -363,7 +365,8 @@ class _Generator:
             self._replenish(i)
 
     def _opening_stock(self):
-        """Stock on the first day: one received purchase per vendor and warehouse, ordered two weeks before."""
+        """Stock on the first day: one received purchase per vendor and warehouse, ordered two weeks
+        before; the chronically late vendor delivered it late too."""
         lines = defaultdict(list)
         for p, supplier in self.vendor.items():
             for wh in self.warehouses:
@@ -371,7 +374,8 @@ class _Generator:
                 if qty > 0:
                     lines[(supplier, wh["id"])].append((p, qty))
         for (supplier, wid), items in sorted(lines.items()):
-            self._purchase(-14, supplier, self._wh(wid), items, arrive=0, partial=False)
+            planned = -self.rng.randint(4, 12) if supplier == self.anom.late_supplier_id else 0
+            self._purchase(-14, supplier, self._wh(wid), items, opening=(planned, 0))
 
     def _wh(self, wid: int) -> dict:
         return self.warehouses[wid - 1]
@@ -419,7 +423,7 @@ class _Generator:
             if p in chosen:
                 continue
             chosen.add(p)
-            discount = rng.choice([0.0] * 6 + [5.0, 10.0])
+            discount = rng.choice([0.0] * 7 + [5.0])
             if eroded and self.categ[p] == self.anom.eroded_category_id:
                 discount = rng.choice([20.0, 25.0, 30.0])
             qty = float(rng.choice(QTY_CHOICES))
@@ -706,20 +710,20 @@ class _Generator:
         reorder_point = rate * (self.lead[p] + 7) + SAFETY_UNITS
         return reorder_point, reorder_point + rate * REVIEW_DAYS
 
-    def _purchase(self, i: int, supplier: int, wh: dict, items, arrive: int | None = None, partial: bool | None = None):
+    def _purchase(self, i: int, supplier: int, wh: dict, items, opening: tuple[int, int] | None = None):
+        """A confirmed purchase and its receipt; `opening` = (planned day, arrival day) of the opening stock."""
         rng = self.rng
         when = self.stamp(i) if i >= 0 else _ts(self.day(i), 10)
         planned_day = i + max(self.lead[p] for p, _ in items)
-        if arrive is not None:  # the opening stock arrived as planned
-            planned_day = arrive
+        if opening:
+            planned_day, arrive = opening
         else:
             if supplier == self.anom.late_supplier_id:
                 arrive = planned_day + (rng.randint(4, 12) if rng.random() < 0.9 else 0)
             else:
                 arrive = planned_day + (rng.randint(1, 4) if rng.random() < 0.07 else rng.choice([-2, -1, 0, 0, 0]))
             arrive = max(arrive, i + 1)
-        if partial is None:
-            partial = rng.random() < 0.1
+        partial = not opening and rng.random() < 0.1
         planned = _ts(self.day(planned_day), 12)
         order = self.add("purchase.order", name=self.name("P"), partner_ref=None, origin="Replenishment", state="purchase",
                          priority="0", date_order=when, date_approve=when, date_planned=planned, partner_id=supplier,

@@ -66,7 +66,7 @@ class Orm:
         return len(records) if count else [r["id"] for r in records]
 
     def rpc_search_count(self, model, domain=None, limit=None, context=None):
-        return len(self.search_records(model, domain, context, 0, limit))
+        return len(self.search_records(model, domain, context, 0, limit, order="id"))
 
     def rpc_search_read(self, model, domain=None, fields=None, offset=0, limit=None, order=None, context=None, load="_classic_read"):
         fields = self._check_fields(model, fields)

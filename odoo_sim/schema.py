@@ -53,7 +53,7 @@ MODELS: dict[str, ModelSpec] = {
     "product.template": ModelSpec(
         _f("name default_code detailed_type type categ_id list_price standard_price uom_id uom_po_id sale_ok purchase_ok "
            "active company_id weight volume product_variant_ids seller_ids tracking invoice_policy sale_delay"),
-        order="priority desc, name", has_active=True,
+        order="name", has_active=True,
         one2many={"product_variant_ids": ("product.product", "product_tmpl_id"),
                   "seller_ids": ("product.supplierinfo", "product_tmpl_id")},
     ),
@@ -96,7 +96,7 @@ MODELS: dict[str, ModelSpec] = {
     "stock.move.line": ModelSpec(
         _f("move_id picking_id product_id product_uom_id quantity quantity_product_uom picked location_id location_dest_id "
            "date state reference origin company_id picking_code"),
-        order="result_package_id desc, id",
+        order="date, id",
     ),
     "stock.quant": ModelSpec(
         _f("product_id product_tmpl_id product_uom_id location_id warehouse_id company_id quantity reserved_quantity "

@@ -1,0 +1,84 @@
+"""Shared fixtures: demo servers started as real processes and a real odoorpc client."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import odoorpc
+import pytest
+
+AS_OF = "2026-11-27"
+DB = "distribution_demo"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, *extra: str, scale: str = "0.2"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "odoo_sim.cli", "serve", "--port", str(self.port), "--scale", scale, "--seed", "42",
+             "--as-of", AS_OF, "--api-key", "test-api-key", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                self.post("/web/webclient/version_info", {})
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"odoo-sim exited: {self.proc.stdout.read()}")
+                time.sleep(0.2)
+        raise RuntimeError("odoo-sim did not start in time")
+
+    def post(self, path: str, params: dict, raw: bytes | None = None):
+        body = raw if raw is not None else json.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1}).encode()
+        req = urllib.request.Request(self.url + path, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read())
+
+    def admin(self, **settings):
+        req = urllib.request.Request(self.url + "/sim/admin/faults", headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"admin_password": "admin", **settings}).encode())
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    def client(self) -> odoorpc.ODOO:
+        odoo = odoorpc.ODOO("127.0.0.1", port=self.port, timeout=30)
+        odoo.login(DB, "admin", "admin")
+        return odoo
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server():
+    srv = Server()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def odoo(server):
+    return server.client()
+
+
+@pytest.fixture(scope="session")
+def server16():
+    srv = Server("--odoo-version", "16", scale="0.05")
+    yield srv
+    srv.stop()

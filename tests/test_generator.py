@@ -1,0 +1,165 @@
+"""The synthetic distributor: determinism, volumes, and the planted problems with their ground truth."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+
+from odoo_sim.generator import CAUSES, generate
+from odoo_sim.truth import ground_truth
+
+AS_OF = date(2026, 11, 27)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return generate(1.0, 42, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def truth(world):
+    return ground_truth(world)
+
+
+def test_truth_is_byte_identical_for_the_same_seed(tmp_path):
+    outs = []
+    for name in ("a.json", "b.json"):
+        out = tmp_path / name
+        subprocess.run([sys.executable, "-m", "odoo_sim.cli", "truth", "--scale", "0.1", "--seed", "7",
+                        "--as-of", "2026-06-30", "--out", str(out)], check=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    other = ground_truth(generate(0.1, 8, date(2026, 6, 30)))
+    assert json.loads(outs[0])["late_lines"] != other["late_lines"]
+
+
+def test_records_are_identical_for_the_same_seed():
+    a, b = generate(0.1, 3, AS_OF), generate(0.1, 3, AS_OF)
+    strip = lambda rows: [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]  # noqa: E731
+    assert all(strip(a.tables[m]) == strip(b.tables[m]) for m in a.tables)
+    assert a.shipments == b.shipments
+
+
+def test_volumes_grow_linearly_with_scale():
+    small, large = generate(0.25, 42, AS_OF), generate(1.0, 42, AS_OF)
+    for model in ("sale.order", "sale.order.line", "stock.move", "purchase.order.line", "product.product", "account.move"):
+        ratio = len(large.tables[model]) / len(small.tables[model])
+        assert 3.3 < ratio < 4.7, (model, ratio)
+
+
+def test_scale_one_volumes(world):
+    n = {m: len(rows) for m, rows in world.tables.items()}
+    assert 2700 <= n["sale.order"] <= 3300
+    assert 9000 <= n["sale.order.line"] <= 12000
+    assert n["stock.move"] >= 25000
+    assert n["product.product"] >= 1500
+    assert sum(1 for p in world.tables["res.partner"] if p.get("customer_rank")) == 300
+    assert sum(1 for p in world.tables["res.partner"] if p.get("supplier_rank")) == 40
+    assert n["stock.warehouse"] == 3 and n["delivery.carrier"] == 3
+    order_dates = [o["date_order"][:10] for o in world.tables["sale.order"]]
+    assert min(order_dates) == (AS_OF - timedelta(days=179)).isoformat() and max(order_dates) <= AS_OF.isoformat()
+    assert all(r["write_date"] <= f"{AS_OF} 23:59:59" for rows in world.tables.values() for r in rows)
+
+
+def test_realistic_behaviour_is_present(world):
+    t = world.tables
+    assert any(p.get("backorder_id") for p in t["stock.picking"])
+    assert any(p.get("return_id") for p in t["stock.picking"])
+    assert any(o["state"] == "cancel" for o in t["sale.order"])
+    assert any(ln["display_type"] == "line_section" for ln in t["sale.order.line"])
+    services = {p["id"] for p in t["product.template"] if p["type"] == "service"}
+    assert any(ln.get("product_id") in services and not ln.get("is_delivery") for ln in t["sale.order.line"])
+    assert any(ln.get("is_delivery") for ln in t["sale.order.line"])
+    assert any(not p["active"] for p in t["product.product"]) and any(not p["active"] for p in t["res.partner"] if p.get("customer_rank"))
+    assert any(o["currency_id"] == 2 for o in t["sale.order"])
+    assert {m["move_type"] for m in t["account.move"]} == {"out_invoice", "out_refund", "in_invoice"}
+    assert any(m.get("is_inventory") for m in t["stock.move"])
+    in_dates = {q["in_date"][:7] for q in t["stock.quant"]}
+    assert len(in_dates) >= 5  # quants of many different ages
+
+
+def test_every_late_line_has_a_true_cause(truth):
+    late = truth["late_lines"]
+    assert len(late) > 100
+    assert all(cause in CAUSES for cause in late.values()), {c for c in late.values() if c not in CAUSES}
+    assert set(late.values()) == set(CAUSES)
+
+
+def test_chronically_late_supplier(truth):
+    suppliers = truth["kpis"]["supplier"]
+    late_id = str(truth["anomalies"]["late_supplier_id"])
+    others = [s["odoo_on_time_rate"] for k, s in suppliers.items() if k != late_id and s["odoo_on_time_rate"] >= 0]
+    assert suppliers[late_id]["odoo_on_time_rate"] < 30
+    assert min(others) > suppliers[late_id]["odoo_on_time_rate"] + 30
+
+
+def _otif(truth, wid, since):
+    rows = [r for r in truth["kpis"]["service_level"]["daily"] if r["warehouse_id"] == wid and r["promised_date"] >= since]
+    return sum(r["otif_lines"] for r in rows) / sum(r["due_lines"] for r in rows)
+
+
+def test_congested_warehouse_in_the_last_two_weeks(truth):
+    wid = truth["anomalies"]["congested_warehouse_id"]
+    since = (AS_OF - timedelta(days=13)).isoformat()
+    others = [_otif(truth, w, since) for w in (1, 2, 3) if w != wid]
+    assert _otif(truth, wid, since) < min(others) - 0.2
+    before = (AS_OF - timedelta(days=60)).isoformat()
+    rows = [r for r in truth["kpis"]["service_level"]["daily"] if r["warehouse_id"] == wid and before <= r["promised_date"] < since]
+    assert sum(r["otif_lines"] for r in rows) / sum(r["due_lines"] for r in rows) > 0.8
+
+
+def test_master_data_defects(world, truth):
+    a = truth["anomalies"]
+    templates = {p["id"]: p for p in world.tables["product.template"]}
+    assert all(templates[p]["standard_price"] == 0 for p in a["zero_cost_products"])
+    vendors = {s["product_tmpl_id"] for s in world.tables["product.supplierinfo"]}
+    assert a["no_vendor_products"] and not vendors & set(a["no_vendor_products"])
+    assert all(templates[p]["categ_id"] == 1 for p in a["missing_category_products"])
+    assert "master_data" in truth["late_lines"].values()
+
+
+def test_carrier_disruption_in_the_last_week(world, truth):
+    code = next(c["name"] for c in world.tables["delivery.carrier"] if c["id"] == truth["anomalies"]["disrupted_carrier_id"])
+    code = {"FastFreight Express": "FFX", "Regional Road": "RRD", "Parcel Post": "PPS"}[code]
+    since = (AS_OF - timedelta(days=6)).isoformat()
+
+    def on_time_share(c, recent):
+        """Share of shipments past their service level that arrived within it (in transit = late)."""
+        ok = []
+        for s in world.shipments:
+            due = date.fromisoformat(s["shipped_at"][:10]) + timedelta(days=s["service_level_days"])
+            if s["carrier_code"] != c or (s["shipped_at"] >= since) != recent or due >= AS_OF:
+                continue
+            ok.append(bool(s["delivered_at"]) and date.fromisoformat(s["delivered_at"][:10]) <= due)
+        assert len(ok) >= 5
+        return sum(ok) / len(ok)
+
+    assert on_time_share(code, True) < 0.3 and on_time_share(code, False) > 0.85
+
+
+def test_margin_erosion_in_one_category(truth):
+    erosion = truth["kpis"]["margin_erosion"]
+    flagged = [c for c, v in erosion.items() if v["flagged"]]
+    assert flagged == [str(truth["anomalies"]["eroded_category_id"])]
+
+
+def test_inventory_discrepancies_in_one_warehouse(truth):
+    flagged = truth["kpis"]["inventory_adjustments"]["flagged_move_ids_by_warehouse"]
+    wid = str(truth["anomalies"]["discrepancy_warehouse_id"])
+    assert list(flagged) == [wid]
+    assert sorted(flagged[wid]) == sorted(truth["anomalies"]["discrepancy_move_ids"]) and len(flagged[wid]) >= 3
+
+
+def test_headline_kpis_are_plausible(truth):
+    k = truth["kpis"]
+    assert 0.8 < k["service_level"]["total"]["otif_rate"] < 0.99
+    assert k["service_level"]["total"]["unit_fill_rate"] >= k["service_level"]["total"]["otif_rate"] - 0.05
+    assert k["sales"]["all"]["net_sales"] > 0 and 0.2 < k["sales"]["all"]["margin_pct"] < 0.45
+    assert k["overdue_po_lines"]["all"]["lines"] > 0
+    assert set(k["inventory"]) == {"1", "2", "3"}
+    buckets = {key.split("|")[1] for key in k["stock_aging"]}
+    assert {"0-30", "31-60", "61-90", "91-180"} <= buckets
