@@ -128,8 +128,8 @@ class _Generator:
     # --- master data ----------------------------------------------------------
     def run(self) -> World:
         self._company()
-        self._locations()
         self._catalogue()
+        self._locations()
         self._partners()
         self._simulate()
         self._finish_stock()
@@ -186,9 +186,13 @@ class _Generator:
             stock = loc(name="Stock", usage="internal", location_id=view["id"], company_id=1, warehouse_id=wid,
                         replenish_location=True)
             output = loc(name="Output", usage="internal", location_id=view["id"], company_id=1, warehouse_id=wid)
+            # The main warehouse receives in two steps (Input, then Storage); the hubs straight into Stock.
+            two_steps = seq == 1
+            receive_to = loc(name="Input", usage="internal", location_id=view["id"], company_id=1, warehouse_id=wid) if two_steps else stock
             types = {}
             for key, code_, tname, seq_code, src, dst in [
-                ("incoming", "incoming", "Receipts", "IN", SUPPLIERS_LOC, stock["id"]),
+                ("incoming", "incoming", "Receipts", "IN", SUPPLIERS_LOC, receive_to["id"]),
+                ("store", "internal", "Storage", "STOR", receive_to["id"], stock["id"]),
                 ("pick", "internal", "Pick", "PICK", stock["id"], output["id"]),
                 ("outgoing", "outgoing", "Delivery Orders", "OUT", output["id"], CUSTOMERS_LOC),
                 ("internal", "internal", "Internal Transfers", "INT", stock["id"], stock["id"]),
@@ -198,17 +202,19 @@ class _Generator:
                                         active=True, sequence=seq * 10 + len(types), **base)
             types["outgoing"]["return_picking_type_id"] = types["incoming"]["id"]
             wh = self.add("stock.warehouse", name=name, code=code, active=True, company_id=1, partner_id=1,
-                          view_location_id=view["id"], lot_stock_id=stock["id"], reception_steps="one_step",
+                          view_location_id=view["id"], lot_stock_id=stock["id"],
+                          reception_steps="two_steps" if two_steps else "one_step",
                           delivery_steps="pick_ship", in_type_id=types["incoming"]["id"], out_type_id=types["outgoing"]["id"],
                           pick_type_id=types["pick"]["id"], int_type_id=types["internal"]["id"], sequence=seq, **base)
-            self.warehouses.append({"id": wh["id"], "code": code, "stock": stock["id"], "output": output["id"], "types": types,
+            self.warehouses.append({"id": wh["id"], "code": code, "stock": stock["id"], "output": output["id"], "types": types, "two_steps": two_steps,
                                     "share": [0.5, 0.3, 0.2][seq - 1]})
         rng = self.rng
         self.anom.congested_warehouse_id = self.warehouses[1]["id"]
         self.anom.discrepancy_warehouse_id = self.warehouses[2]["id"]
         self.carriers = []
         for seq, (name, code, days) in enumerate(CARRIERS, start=1):
-            product = self._product_template(f"Delivery: {name}", f"SHIP-{code}", "service", 1, 0.0, 0.0, sale_ok=False)
+            product = self._product_template(f"Delivery: {name}", f"SHIP-{code}", "service", self.delivery_categ, 0.0, 0.0,
+                                             sale_ok=False)
             c = self.add("delivery.carrier", name=name, active=True, sequence=seq, delivery_type="fixed",
                          integration_level="rate_and_ship", product_id=product["id"], invoice_policy="estimated",
                          fixed_price=[25.0, 15.0, 9.5][seq - 1], margin=0.0, free_over=False, amount=0.0, **base)
@@ -241,13 +247,15 @@ class _Generator:
                 leaves.append(leaf["id"])
         services = self.add("product.category", name="Services", parent_id=root["id"], **base)
         services["parent_path"] = f"1/{services['id']}/"
+        deliveries = self.add("product.category", name="Deliveries", parent_id=root["id"], **base)
+        deliveries["parent_path"] = f"1/{deliveries['id']}/"
+        self.delivery_categ = deliveries["id"]
         self.anom.eroded_category_id = leaves[rng.randrange(len(leaves))]
 
         self.services = [
             self._product_template("Installation & Commissioning", "SRV-INSTALL", "service", services["id"], 85.0, 40.0, uom=HOURS)["id"],
             self._product_template("On-site Training", "SRV-TRAIN", "service", services["id"], 120.0, 60.0, uom=HOURS)["id"],
         ]
-        self.delivery_fee_product = self._product_template("Delivery Charges", "DELIVERY", "service", services["id"], 15.0, 0.0)["id"]
         self.goods: list[int] = []
         self.cost: dict[int, float] = {}
         self.price: dict[int, float] = {}
@@ -274,10 +282,13 @@ class _Generator:
         # Master-data defects on products that sell regularly, kept out of the eroded category so
         # that each problem stays readable on its own.
         candidates = [p for p in self.popular[20:400] if self.categ[p] != self.anom.eroded_category_id]
-        picked = rng.sample(candidates, 15)
+        picked = rng.sample(candidates, 10)
         self.anom.zero_cost_products = sorted(picked[:5])
         self.anom.no_vendor_products = sorted(picked[5:10])
-        self.anom.missing_category_products = sorted(picked[10:])
+        # The uncategorised products all come from one category (one import batch gone wrong), so the
+        # root category's margin is as stable as any other's.
+        batch = max(leaves, key=lambda leaf: sum(1 for p in candidates if self.categ[p] == leaf and p not in picked))
+        self.anom.missing_category_products = sorted(rng.sample([p for p in candidates if self.categ[p] == batch and p not in picked], 5))
         products = {r["id"]: r for r in self.tables["product.product"]}
         templates = {r["id"]: r for r in self.tables["product.template"]}
         for p in self.anom.zero_cost_products:
@@ -480,7 +491,8 @@ class _Generator:
                            state="confirmed", move_type="direct", priority="0", scheduled_date=scheduled,
                            date_deadline=scheduled if code == "outgoing" else None, date=created, date_done=None,
                            location_id=ptype["default_location_src_id"] if not return_of else CUSTOMERS_LOC,
-                           location_dest_id=ptype["default_location_dest_id"], picking_type_id=ptype["id"],
+                           location_dest_id=ptype["default_location_dest_id"] if not return_of else wh["stock"],
+                           picking_type_id=ptype["id"],
                            partner_id=partner, user_id=None, backorder_id=backorder_of["id"] if backorder_of else None,
                            return_id=return_of["id"] if return_of else None, sale_id=sale_id, purchase_id=purchase_id,
                            carrier_id=carrier["id"] if carrier else None, carrier_tracking_ref=None,
@@ -745,6 +757,15 @@ class _Generator:
         if arrive <= self.last:
             self.arrivals[arrive].append(picking)
 
+    def _store(self, receipt: dict, moves: list[dict], i: int):
+        """Two-step reception: put the received goods away from Input to Stock the same afternoon."""
+        when = self.stamp(i, 12, 16)
+        store = self._picking(receipt["_wh"], "store", when, when, None, receipt["name"])
+        store.update(state="done", date_done=when)
+        for received in moves:
+            move = self._move(store, received["product_id"], received["product_uom_qty"])
+            move.update(state="done", quantity=received["product_uom_qty"], picked=True, date=when)
+
     def _buy_price(self, p: int) -> float:
         return self.cost[p] if self.cost[p] else round(self.price[p] * 0.6, 2)
 
@@ -771,6 +792,8 @@ class _Generator:
                     if later <= self.last:
                         self.arrivals[later].append(backorder)
             picking.update(state="done", date_done=when, write_date=when)
+            if picking["_wh"]["two_steps"]:
+                self._store(picking, moves, i)
             for move in moves:
                 move.update(state="done", quantity=move["product_uom_qty"], picked=True, date=when, write_date=when)
                 key = (move["product_id"], picking["_wh"]["id"])

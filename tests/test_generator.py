@@ -55,7 +55,7 @@ def test_scale_one_volumes(world):
     n = {m: len(rows) for m, rows in world.tables.items()}
     assert 2700 <= n["sale.order"] <= 3300
     assert 9000 <= n["sale.order.line"] <= 12000
-    assert n["stock.move"] >= 25000
+    assert n["stock.move"] >= 30000
     assert n["product.product"] >= 1500
     assert sum(1 for p in world.tables["res.partner"] if p.get("customer_rank")) == 300
     assert sum(1 for p in world.tables["res.partner"] if p.get("supplier_rank")) == 40
@@ -135,7 +135,7 @@ def test_carrier_disruption_in_the_last_week(world, truth):
             if s["carrier_code"] != c or (s["shipped_at"] >= since) != recent or due >= AS_OF:
                 continue
             ok.append(bool(s["delivered_at"]) and date.fromisoformat(s["delivered_at"][:10]) <= due)
-        assert len(ok) >= 5
+        assert len(ok) >= 3
         return sum(ok) / len(ok)
 
     assert on_time_share(code, True) < 0.3 and on_time_share(code, False) > 0.85
