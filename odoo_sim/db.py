@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 
 from .computed import COMPUTE, DISPLAY
-from .errors import value_error
+from .errors import OdooError, value_error
 from .schema import MODELS, field_meta
 
 DT_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -136,7 +136,7 @@ class Database:
         for rid in ids:
             rec = self.tables[model].get(rid)
             if rec is None:
-                raise _missing(model, rid)
+                raise missing(model, rid)
             for field, value in values.items():
                 if MODELS[model].one2many.get(field) is not None:
                     continue
@@ -154,7 +154,7 @@ class Database:
         for rid in ids:
             rec = self.tables[model].pop(rid, None)
             if rec is None:
-                raise _missing(model, rid)
+                raise missing(model, rid)
             for (m, f), index in self._index.items():
                 if m == model and rec.get(f):
                     index[rec[f]].pop(rid, None)
@@ -215,8 +215,6 @@ def _empty(ftype: str | None):
     return None
 
 
-def _missing(model: str, rid: int):
-    from .errors import OdooError
-
+def missing(model: str, rid: int) -> OdooError:
     return OdooError("odoo.exceptions.MissingError",
                      f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: 2)")

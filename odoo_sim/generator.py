@@ -912,7 +912,7 @@ class _Generator:
         day = when[:10]
         year = day[:4]
         purchase = move_type.startswith("in_")
-        untaxed = round(sum(_line_amount(ln, qty, purchase) for ln, qty in items), 2)
+        untaxed = round(sum(_line_amount(ln, qty) for ln, qty in items), 2)
         tax = round(untaxed * 0.15, 2)
         due = (date.fromisoformat(day) + timedelta(days=30))
         paid = due <= self.as_of
@@ -926,7 +926,7 @@ class _Generator:
                         create_date=when, write_date=when, create_uid=2, write_uid=2)
         sign = 1 if move_type in ("out_invoice", "in_refund") else -1  # income is a credit on invoices
         for ln, qty in items:
-            amount = _line_amount(ln, qty, purchase)
+            amount = _line_amount(ln, qty)
             self._aml(move, ln, qty, amount, -sign * amount / rate, "product", purchase)
         self._aml(move, None, 0.0, tax, -sign * tax / rate, "tax", purchase)
         self._aml(move, None, 0.0, untaxed + tax, sign * (untaxed + tax) / rate, "payment_term", purchase)
@@ -945,7 +945,7 @@ class _Generator:
                  create_date=move["create_date"], write_date=move["write_date"], create_uid=2, write_uid=2)
 
 
-def _line_amount(line: dict, qty: float, purchase: bool) -> float:
+def _line_amount(line: dict, qty: float) -> float:
     discount = line.get("discount") or 0.0
     return round(qty * line["price_unit"] * (1 - discount / 100), 2)
 

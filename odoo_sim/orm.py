@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from . import groups
-from .db import Database
+from .db import Database, missing
 from .domain import compile_domain
 from .errors import OdooError, value_error
 from .schema import MODELS
@@ -80,8 +80,7 @@ class Orm:
         for rid in ids:
             rec = self.db.record(model, rid)
             if rec is None:
-                raise OdooError("odoo.exceptions.MissingError",
-                                f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: {self.db.uid})")
+                raise missing(model, rid)
             out.append(self._render(model, rec, fields, load))
         return out
 

@@ -75,7 +75,7 @@ def test_every_model_pages_completely_with_search_read(odoo):
 
 def test_values_have_odoo_shapes(odoo):
     line = odoo.env["sale.order.line"].search_read([("display_type", "=", False), ("state", "=", "sale")],
-                                                   ["order_id", "product_id", "tax_id" if False else "move_ids",
+                                                   ["order_id", "product_id", "move_ids",
                                                     "price_subtotal", "write_date", "product_uom_qty", "price_unit", "discount"],
                                                    limit=1)[0]
     assert isinstance(line["order_id"], list) and isinstance(line["order_id"][1], str)
