@@ -1,9 +1,9 @@
-"""The Dagster code location: one Definitions object assembled from `defs/`.
-
-The foundation ships no assets yet; ingestion (raw Odoo and carrier assets),
-the dbt KPI layer and operations are added layer by layer under `defs/`.
-"""
+"""The Dagster code location: one Definitions object assembled from `defs/`."""
 
 import dagster as dg
 
-defs = dg.Definitions()
+from reporting_assets import resources
+from reporting_assets.defs.carrier_raw.assets import carrier_shipments
+from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
+
+defs = dg.Definitions(assets=[*odoo_raw_assets, carrier_shipments], resources=resources.from_env())

@@ -1,0 +1,123 @@
+"""`reporting`: materialize assets through Dagster from the command line.
+
+    reporting ingest [--models sale.order,stock.move,carrier] [--full-refresh]
+    reporting run [--full-refresh]
+
+Runs go through Dagster (`dg.materialize` on the code location's assets and
+resources, on a persistent instance), so they appear in the Dagster UI with
+their metadata and checks exactly like runs launched from there. The instance
+is `$DAGSTER_HOME`, or `.reporting/dagster` when that is not set. Exits 1 when
+a step fails, printing each distinct error once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+RAW_GROUPS = {"odoo_raw", "carrier_raw"}
+LOCAL_INSTANCE_YAML = """\
+# Written by `reporting`: the local Dagster instance (SQLite storage in this folder).
+# Writers to the warehouse share the pool `warehouse`; DuckDB allows one writer.
+concurrency:
+  pools:
+    default_limit: 1
+python_logs:
+  managed_python_loggers: [reporting_assets]
+"""
+
+
+def local_instance() -> dg.DagsterInstance:
+    if not os.environ.get("DAGSTER_HOME"):
+        home = Path(".reporting/dagster").resolve()
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["DAGSTER_HOME"] = str(home)
+    config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    if not config.exists():
+        config.write_text(LOCAL_INSTANCE_YAML)
+    return dg.DagsterInstance.get()
+
+
+def raw_selection(models: str | None) -> list[dg.AssetKey]:
+    """Asset keys of the raw tables named on the command line (all when None)."""
+    from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA, TABLE as CARRIER_TABLE
+    from reporting_assets.odoo.sync import SCHEMA
+    from reporting_assets.odoo.tables import ODOO_TABLES, table_for
+
+    carrier = dg.AssetKey([CARRIER_SCHEMA, CARRIER_TABLE])
+    if models is None:
+        return [dg.AssetKey([SCHEMA, t.table]) for t in ODOO_TABLES] + [carrier]
+    keys = []
+    for name in (m.strip() for m in models.split(",") if m.strip()):
+        keys.append(carrier if name == "carrier" else dg.AssetKey([SCHEMA, table_for(name).table]))
+    return keys
+
+
+def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool) -> int:
+    from reporting_assets.definitions import defs
+
+    assets = list(defs.assets or [])
+    selected = [a for a in assets if keys is None or set(a.keys) & set(keys)]
+    run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    if full_refresh:
+        run_config["ops"] = {a.node_def.name: {"config": {"full_refresh": True}} for a in selected
+                             if set(a.group_names_by_key.values()) & RAW_GROUPS}
+    result = dg.materialize(assets, selection=keys if keys is not None else None, resources=defs.resources,
+                            instance=local_instance(), run_config=run_config, raise_on_error=False,
+                            tags={"launched_by": "reporting-cli"})
+    print_summary(result)
+    return 0 if result.success else 1
+
+
+def print_summary(result) -> None:
+    rows = []
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        md = {k: v.value for k, v in mat.metadata.items()}
+        if "rows_read" in md:
+            rows.append((mat.asset_key.to_user_string(), md["rows_read"], md["inserted"], md["updated"],
+                         md["deleted"], md["dagster/row_count"], md["seconds"]))
+    if rows:
+        print(f"\n{'asset':<34}{'read':>9}{'inserted':>10}{'updated':>9}{'deleted':>9}{'rows':>9}{'seconds':>9}")
+        for r in rows:
+            print(f"{r[0]:<34}{r[1]:>9}{r[2]:>10}{r[3]:>9}{r[4]:>9}{r[5]:>9}{r[6]:>9.2f}")
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            print(f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name} "
+                  f"{ {k: v.value for k, v in evaluation.metadata.items()} }")
+    errors = []
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error.cause is not None:  # the user's exception, not Dagster's wrapper
+            error = error.cause
+        message = error.message.strip()
+        if message not in errors:
+            errors.append(message)
+    for message in errors:
+        print(f"error: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="reporting", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    ingest = commands.add_parser("ingest", help="extract Odoo and carrier data into the raw layer")
+    ingest.add_argument("--models", help="comma-separated Odoo models (and/or 'carrier'); default: all")
+    ingest.add_argument("--full-refresh", action="store_true", help="ignore stored cursors, re-read everything")
+    run = commands.add_parser("run", help="materialize every asset")
+    run.add_argument("--full-refresh", action="store_true", help="ignore stored cursors, re-read everything")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        keys = raw_selection(args.models) if args.command == "ingest" else None
+    except KeyError as exc:
+        parser.error(exc.args[0])
+    return materialize(keys, args.full_refresh)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""From Odoo's field metadata and JSON values to typed warehouse columns.
+
+`resolve_columns` checks a table's declared fields against `fields_get` and says
+which columns the raw table has; `to_columns` turns one page of `search_read`
+records into column lists with Python values the warehouses load in bulk.
+Pure functions: no network, no database, no Dagster.
+
+Types (portable names; each warehouse maps them to its own SQL):
+many2one -> bigint id + text display name, one2many/many2many -> bigint[],
+integer -> bigint, float/monetary -> double, boolean -> boolean,
+date -> date, datetime -> timestamp (naive UTC, as Odoo stores it),
+everything else (char, text, html, selection, reference) -> text.
+Odoo's `false` for an empty value becomes NULL, except in boolean fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reporting_assets.odoo.tables import ALWAYS, OdooTable
+
+SQL_TYPES = {
+    "integer": "bigint", "float": "double", "monetary": "double", "boolean": "boolean",
+    "date": "date", "datetime": "timestamp", "many2one": "bigint",
+    "one2many": "bigint[]", "many2many": "bigint[]",
+}
+
+# Load metadata, appended to every raw table.
+META_COLUMNS = (("_extracted_at", "timestamp"), ("_sync_run_id", "text"), ("_deleted_at", "timestamp"))
+
+
+class FieldMissingError(Exception):
+    """A required field is not on the server: the table cannot be extracted as declared."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str       # column in the warehouse
+    sql_type: str   # portable type name (see SQL_TYPES)
+    field: str      # Odoo field it comes from
+    kind: str       # Odoo field type; for the `_name` half of a many2one: "many2one_name"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    columns: tuple[Column, ...]
+    fields: tuple[str, ...]           # what to ask `search_read` for
+    skipped: tuple[str, ...]          # optional fields the server lacks (notice)
+
+
+def resolve_columns(table: OdooTable, fields_get: dict[str, dict], base_url: str = "") -> Resolution:
+    columns: list[Column] = []
+    fields: list[str] = []
+    skipped: list[str] = []
+    for token in ALWAYS + tuple(table.fields.split()):
+        optional = token.startswith("?")
+        names = token.lstrip("?").split("|")
+        found = next((n for n in names if n in fields_get), None)
+        if found is None:
+            if optional:
+                skipped.append(names[0])
+                continue
+            where = f" on {base_url}" if base_url else ""
+            raise FieldMissingError(
+                f"{table.model}: required field {' or '.join(repr(n) for n in names)} does not exist{where}; "
+                f"mark it optional with '?' in reporting_assets/odoo/tables.py if the module providing it may be absent")
+        kind = fields_get[found].get("type", "char")
+        target = names[0]
+        fields.append(found)
+        columns.append(Column(target, SQL_TYPES.get(kind, "text"), found, kind))
+        if kind == "many2one":
+            columns.append(Column(f"{target}_name", "text", found, "many2one_name"))
+    return Resolution(tuple(columns), tuple(fields), tuple(skipped))
+
+
+def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, list]:
+    """Column name -> list of values, one per record, typed for bulk loading.
+
+    Dates and datetimes stay ISO strings ('2024-05-01', '2024-05-01 13:45:10'):
+    the warehouses cast them in bulk, far faster than parsing each in Python.
+    """
+    out: dict[str, list] = {}
+    for col in columns:
+        values = [rec.get(col.field, False) for rec in records]
+        kind = col.kind
+        if kind == "many2one":
+            out[col.name] = [v[0] if v else None for v in values]
+        elif kind == "many2one_name":
+            out[col.name] = [v[1] if v else None for v in values]
+        elif kind == "boolean":
+            out[col.name] = [bool(v) for v in values]
+        elif kind in ("one2many", "many2many"):
+            out[col.name] = [list(v) if v else [] for v in values]
+        elif kind in ("integer", "float", "monetary"):
+            out[col.name] = [None if v is False or v is None else v for v in values]
+        else:
+            out[col.name] = [None if v is False or v is None else v for v in values]
+    return out

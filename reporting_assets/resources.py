@@ -1,0 +1,86 @@
+"""Dagster resources: the Odoo connection, the carrier API and the warehouse.
+
+Configured from the environment in one place (`from_env`): secrets through
+`dg.EnvVar`, so Dagster resolves them at run time and the UI shows only the
+variable's name; optional settings parsed here with a clear error when a value
+is not usable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from reporting_assets.carrier.client import CarrierClient, CarrierSettings
+from reporting_assets.odoo.client import OdooClient, OdooSettings
+from reporting_assets.warehouse import Warehouse, open_warehouse
+
+DEFAULT_DUCKDB_PATH = ".reporting/warehouse.duckdb"
+
+
+class OdooResource(dg.ConfigurableResource):
+    """An Odoo server reached with odoorpc over JSON-RPC (ODOO_URL, ODOO_DB, ODOO_USERNAME, ODOO_PASSWORD)."""
+
+    url: str
+    db: str
+    username: str
+    password: str  # a password or an API key
+    timeout: float = 120.0
+    page_size: int = 5000
+
+    def client(self) -> OdooClient:
+        return OdooClient(OdooSettings(self.url, self.db, self.username, self.password,
+                                       timeout=self.timeout, page_size=self.page_size)).connect()
+
+
+class CarrierApiResource(dg.ConfigurableResource):
+    """The carrier tracking API (CARRIER_API_URL, CARRIER_API_TOKEN)."""
+
+    url: str
+    token: str
+
+    def client(self) -> CarrierClient:
+        return CarrierClient(CarrierSettings(self.url, self.token))
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """DuckDB (default, one file) or PostgreSQL, chosen by REPORTING_WAREHOUSE."""
+
+    kind: str = "duckdb"
+    duckdb_path: str = DEFAULT_DUCKDB_PATH
+    pg_dsn: str = ""
+
+    def open(self) -> Warehouse:
+        return open_warehouse(self.kind, duckdb_path=self.duckdb_path, pg_dsn=self.pg_dsn)
+
+
+def _number(name: str, default, cast):
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        value = None
+    if value is None or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
+def from_env() -> dict[str, dg.ConfigurableResource]:
+    kind = os.environ.get("REPORTING_WAREHOUSE", "duckdb")
+    if kind not in ("duckdb", "postgres"):
+        raise ValueError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {kind!r}")
+    return {
+        "odoo": OdooResource(
+            url=dg.EnvVar("ODOO_URL"), db=dg.EnvVar("ODOO_DB"), username=dg.EnvVar("ODOO_USERNAME"),
+            password=dg.EnvVar("ODOO_PASSWORD"),
+            timeout=_number("ODOO_TIMEOUT", 120.0, float), page_size=_number("ODOO_PAGE_SIZE", 5000, int)),
+        "carrier_api": CarrierApiResource(url=dg.EnvVar("CARRIER_API_URL"), token=dg.EnvVar("CARRIER_API_TOKEN")),
+        "warehouse": WarehouseResource(
+            kind=kind,
+            duckdb_path=str(Path(os.environ.get("REPORTING_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH).resolve()),
+            pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if kind == "postgres" else ""),
+    }

@@ -1,0 +1,38 @@
+"""Retry with exponential backoff: one policy for every source we call over HTTP."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, TypeVar
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class RetriesExhausted(Exception):
+    """A transient failure kept happening; `__cause__` is the last one."""
+
+
+def with_retries(fn: Callable[[], T], *, transient: Callable[[BaseException], bool], retries: int,
+                 backoff: float, what: str) -> T:
+    """Call `fn`; on a transient failure wait `backoff`, `2*backoff`, ... and try again.
+
+    A failure that is not transient propagates at once; after `retries` retries
+    the last one is raised as `RetriesExhausted` (from the original exception).
+    """
+    delay = backoff
+    for attempt in range(retries + 1):
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - classified by `transient`
+            if not transient(exc):
+                raise
+            if attempt == retries:
+                raise RetriesExhausted(f"{what}: still failing after {retries} retries: "
+                                       f"{type(exc).__name__}: {str(exc)[:300]}") from exc
+            log.warning("%s failed (%s: %s); retry %d/%d in %.1fs", what, type(exc).__name__,
+                        str(exc)[:200], attempt + 1, retries, delay)
+            time.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")

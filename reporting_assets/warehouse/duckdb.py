@@ -1,0 +1,70 @@
+"""DuckDB: the embedded default warehouse, one file, one writer at a time.
+
+Batches are staged as Arrow tables (DuckDB scans them in place, no copy, no
+row-by-row inserts). Writers are serialised by the Dagster concurrency pool
+`warehouse`; readers should connect with `read_only=True`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from reporting_assets.warehouse.base import Warehouse
+
+ARROW_TYPES = {"bigint": pa.int64(), "double": pa.float64(), "boolean": pa.bool_(), "bigint[]": pa.list_(pa.int64())}
+
+
+class DuckDBWarehouse(Warehouse):
+    kind = "duckdb"
+    TYPES = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE",
+             "timestamp": "TIMESTAMP", "text": "VARCHAR", "bigint[]": "BIGINT[]"}
+
+    def __init__(self, path: str, read_only: bool = False):
+        self.path = path
+        if not read_only:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(path, read_only=read_only)
+        self._staged = 0
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
+        cur = self.con.execute(sql, params)
+        return cur.fetchall() if cur.description else []
+
+    def stage(self, data: dict[str, list], types: dict[str, str]) -> str:
+        """Dates, timestamps and text stay strings here; the merge casts them in bulk."""
+        schema = pa.schema([(c, ARROW_TYPES.get(t, pa.string())) for c, t in types.items()])
+        self._staged += 1
+        name = f"_stage_{self._staged}"
+        self.con.register(name, pa.Table.from_pydict({c: data[c] for c in types}, schema=schema))
+        return name
+
+    def begin(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def commit(self) -> None:
+        self.con.execute("COMMIT")
+        self._unregister()
+
+    def rollback(self) -> None:
+        try:
+            self.con.execute("ROLLBACK")
+        except duckdb.TransactionException:
+            pass  # nothing was open
+        self._unregister()
+
+    def _unregister(self) -> None:
+        for i in range(1, self._staged + 1):
+            self.con.unregister(f"_stage_{i}")
+        self._staged = 0
+
+    def close(self) -> None:
+        self.con.close()
+
+    def table_columns(self, schema: str, table: str) -> dict[str, str]:
+        rows = self.con.execute(
+            "SELECT column_name, lower(data_type) FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position", (schema, table)).fetchall()
+        return dict(rows)
