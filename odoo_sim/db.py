@@ -20,6 +20,24 @@ from .schema import MODELS, field_meta
 
 DT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
+# Odoo stores many computed and related fields (order amounts, a line's delivered
+# quantity, a line's state); recomputing them writes the record and bumps its
+# `write_date`. We compute them on read instead, so a change must bump the
+# `write_date` of the records whose stored fields it would recompute, or an
+# incremental extractor could not see it. Model -> many2one fields to follow
+# (parents: amounts, quantities) ...
+TOUCH_PARENTS = {
+    "sale.order.line": ("order_id",),
+    "purchase.order.line": ("order_id",),
+    "account.move.line": ("move_id",),
+    "stock.move": ("picking_id", "sale_line_id", "purchase_line_id"),
+}
+# ... and model -> (child model, its many2one back) (children: related fields such as state).
+TOUCH_CHILDREN = {
+    "sale.order": ("sale.order.line", "order_id"),
+    "purchase.order": ("purchase.order.line", "order_id"),
+}
+
 
 class Database:
     def __init__(self, name: str, version: int, today: str, login: str, password: str, api_key: str):
@@ -128,6 +146,7 @@ class Database:
         rec = self.insert(model, {**stored, "create_date": now, "write_date": now,
                                   "create_uid": self.uid, "write_uid": self.uid})
         self._apply_one2many(model, rec["id"], values)
+        self._touch_related(model, rec, now)
         return rec["id"]
 
     def write(self, model: str, ids: list[int], values: dict) -> None:
@@ -149,15 +168,31 @@ class Database:
                 rec[field] = _m2m_commands(rec.get(field), value) if self._is_m2m(model, field) else value
             rec["write_date"], rec["write_uid"] = now, self.uid
             self._apply_one2many(model, rid, values)
+            self._touch_related(model, rec, now)
 
     def unlink(self, model: str, ids: list[int]) -> None:
+        now = self.now()
         for rid in ids:
             rec = self.tables[model].pop(rid, None)
             if rec is None:
                 raise missing(model, rid)
+            self._touch_related(model, rec, now, children=False)
             for (m, f), index in self._index.items():
                 if m == model and rec.get(f):
                     index[rec[f]].pop(rid, None)
+
+    def _touch_related(self, model: str, rec: dict, now: str, children: bool = True) -> None:
+        """Bump `write_date` where Odoo would recompute a stored field (see TOUCH_PARENTS)."""
+        for field in TOUCH_PARENTS.get(model, ()):
+            parent_model = self.fields[model][field]["relation"]
+            parent = self.tables[parent_model].get(rec.get(field))
+            if parent is not None and parent["write_date"] != now:
+                parent["write_date"] = now
+                self._touch_related(parent_model, parent, now, children=False)
+        if children and model in TOUCH_CHILDREN:
+            child_model, back = TOUCH_CHILDREN[model]
+            for child in self.inverse(child_model, back, rec["id"]):
+                child["write_date"] = now
 
     def _is_m2m(self, model: str, field: str) -> bool:
         return self.fields[model].get(field, {}).get("type") == "many2many"

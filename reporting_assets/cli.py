@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -29,18 +30,46 @@ concurrency:
     default_limit: 1
 python_logs:
   managed_python_loggers: [reporting_assets]
+telemetry:
+  enabled: false
 """
 
 
 def local_instance() -> dg.DagsterInstance:
-    if not os.environ.get("DAGSTER_HOME"):
-        home = Path(".reporting/dagster").resolve()
-        home.mkdir(parents=True, exist_ok=True)
-        os.environ["DAGSTER_HOME"] = str(home)
-    config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    home = Path(os.environ.get("DAGSTER_HOME") or ".reporting/dagster").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(LOCAL_INSTANCE_YAML)
     return dg.DagsterInstance.get()
+
+
+def release_dead_runs(instance: dg.DagsterInstance) -> None:
+    """Fail the runs of `reporting` processes on this host that died (killed, crashed).
+
+    A run holds its `warehouse` pool slot until it ends; a killed process never
+    ends its run, so the next run would wait for the slot forever. This is what
+    Dagster's run monitoring does in a deployment, done here for the CLI.
+    """
+    started = instance.get_run_records(dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+        tags={"reporting/host": socket.gethostname()}))
+    for record in started:
+        pid = int(record.dagster_run.tags.get("reporting/pid", "0"))
+        if pid and not _alive(pid):
+            instance.report_run_failed(record.dagster_run, f"the reporting process {pid} is gone")
+            instance.event_log_storage.free_concurrency_slots_for_run(record.dagster_run.run_id)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def raw_selection(models: str | None) -> list[dg.AssetKey]:
@@ -67,9 +96,11 @@ def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool) -> int:
     if full_refresh:
         run_config["ops"] = {a.node_def.name: {"config": {"full_refresh": True}} for a in selected
                              if set(a.group_names_by_key.values()) & RAW_GROUPS}
-    result = dg.materialize(assets, selection=keys if keys is not None else None, resources=defs.resources,
-                            instance=local_instance(), run_config=run_config, raise_on_error=False,
-                            tags={"launched_by": "reporting-cli"})
+    instance = local_instance()
+    release_dead_runs(instance)
+    result = dg.materialize(assets, selection=keys, resources=defs.resources, instance=instance,
+                            run_config=run_config, raise_on_error=False,
+                            tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())})
     print_summary(result)
     return 0 if result.success else 1
 
@@ -96,6 +127,9 @@ def print_summary(result) -> None:
         while error.cause is not None:  # the user's exception, not Dagster's wrapper
             error = error.cause
         message = error.message.strip()
+        prefix, sep, rest = message.partition(": ")  # "package.module.OdooError: text" -> "text"
+        if sep and prefix.rsplit(".", 1)[-1] == error.cls_name:
+            message = rest
         if message not in errors:
             errors.append(message)
     for message in errors:

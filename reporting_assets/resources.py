@@ -18,6 +18,7 @@ from reporting_assets.odoo.client import OdooClient, OdooSettings
 from reporting_assets.warehouse import Warehouse, open_warehouse
 
 DEFAULT_DUCKDB_PATH = ".reporting/warehouse.duckdb"
+_CLIENTS: dict[OdooSettings, OdooClient] = {}
 
 
 class OdooResource(dg.ConfigurableResource):
@@ -27,12 +28,17 @@ class OdooResource(dg.ConfigurableResource):
     db: str
     username: str
     password: str  # a password or an API key
-    timeout: float = 120.0
-    page_size: int = 5000
+    timeout: float = 120.0  # seconds per request
+    page_size: int = 5000   # records per search_read
+    retries: int = 5        # per request, with exponential backoff from 0.25 s
 
     def client(self) -> OdooClient:
-        return OdooClient(OdooSettings(self.url, self.db, self.username, self.password,
-                                       timeout=self.timeout, page_size=self.page_size)).connect()
+        """A logged-in client, shared by the assets of one process (a run) to save a login per table."""
+        settings = OdooSettings(self.url, self.db, self.username, self.password, timeout=self.timeout,
+                                page_size=self.page_size, retries=self.retries)
+        if settings not in _CLIENTS:
+            _CLIENTS[settings] = OdooClient(settings).connect()
+        return _CLIENTS[settings]
 
 
 class CarrierApiResource(dg.ConfigurableResource):
@@ -56,7 +62,7 @@ class WarehouseResource(dg.ConfigurableResource):
         return open_warehouse(self.kind, duckdb_path=self.duckdb_path, pg_dsn=self.pg_dsn)
 
 
-def _number(name: str, default, cast):
+def _number(name: str, default, cast, minimum=1):
     raw = os.environ.get(name)
     if raw in (None, ""):
         return default
@@ -64,8 +70,8 @@ def _number(name: str, default, cast):
         value = cast(raw)
     except ValueError:
         value = None
-    if value is None or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {raw!r}")
+    if value is None or value < minimum:
+        raise ValueError(f"{name} must be a number >= {minimum}, got {raw!r}")
     return value
 
 
@@ -77,7 +83,8 @@ def from_env() -> dict[str, dg.ConfigurableResource]:
         "odoo": OdooResource(
             url=dg.EnvVar("ODOO_URL"), db=dg.EnvVar("ODOO_DB"), username=dg.EnvVar("ODOO_USERNAME"),
             password=dg.EnvVar("ODOO_PASSWORD"),
-            timeout=_number("ODOO_TIMEOUT", 120.0, float), page_size=_number("ODOO_PAGE_SIZE", 5000, int)),
+            timeout=_number("ODOO_TIMEOUT", 120.0, float), page_size=_number("ODOO_PAGE_SIZE", 5000, int),
+            retries=_number("ODOO_RETRIES", 5, int, minimum=0)),
         "carrier_api": CarrierApiResource(url=dg.EnvVar("CARRIER_API_URL"), token=dg.EnvVar("CARRIER_API_TOKEN")),
         "warehouse": WarehouseResource(
             kind=kind,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import odoorpc
+import psycopg2
 import pytest
 
 AS_OF = "2026-11-27"
@@ -82,3 +85,51 @@ def server16():
     srv = Server("--odoo-version", "16", scale="0.05")
     yield srv
     srv.stop()
+
+
+# --- ingestion: the `reporting` CLI, warehouses, and an independent comparison ------------------------
+PG_DSN = os.environ.get("REPORTING_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_reachable() -> str | None:
+    try:
+        psycopg2.connect(PG_DSN, connect_timeout=3).close()
+        return None
+    except psycopg2.OperationalError as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+@pytest.fixture
+def pg_dsn():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    problem = _pg_reachable()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true but {PG_DSN} is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_DSN} ({problem}); set REPORTING_PG_DSN")
+    name = f"reporting_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(PG_DSN)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    dsn = PG_DSN.rsplit("/", 1)[0] + "/" + name
+    yield dsn
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def cli_env(server: Server, tmp_path: Path, warehouse: str = "duckdb", pg_dsn: str = "", **extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "CARRIER_", "REPORTING_", "DAGSTER_"))}
+    env.update(ODOO_URL=server.url, ODOO_DB=DB, ODOO_USERNAME="admin", ODOO_PASSWORD="admin",
+               CARRIER_API_URL=server.url + "/carrier-api/v1", CARRIER_API_TOKEN="carrier-demo-token",
+               REPORTING_WAREHOUSE=warehouse, REPORTING_DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
+               DAGSTER_HOME=str(tmp_path / "dagster"))
+    if pg_dsn:
+        env["REPORTING_PG_DSN"] = pg_dsn
+    env.update(extra)
+    return env
+
+
+def reporting(env: dict, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    return subprocess.run([sys.executable, "-m", "reporting_assets.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)

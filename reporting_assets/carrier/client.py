@@ -29,7 +29,7 @@ class CarrierSettings:
     timeout: float = 60.0
     page_size: int = 1000
     retries: int = 5
-    backoff: float = 0.5
+    backoff: float = 0.25
 
     def __repr__(self) -> str:
         return f"CarrierSettings(url={self.url!r}, token=***)"

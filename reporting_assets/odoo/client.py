@@ -45,7 +45,7 @@ class OdooSettings:
     timeout: float = 120.0
     page_size: int = 5000
     retries: int = 5
-    backoff: float = 0.5  # seconds before the first retry; doubles each time
+    backoff: float = 0.25  # seconds before the first retry; doubles each time
 
     def where(self) -> str:
         return f"{self.url} (database {self.db!r}, user {self.username!r})"

@@ -10,7 +10,8 @@ many2one -> bigint id + text display name, one2many/many2many -> bigint[],
 integer -> bigint, float/monetary -> double, boolean -> boolean,
 date -> date, datetime -> timestamp (naive UTC, as Odoo stores it),
 everything else (char, text, html, selection, reference) -> text.
-Odoo's `false` for an empty value becomes NULL, except in boolean fields.
+Odoo's `false` for an empty value becomes NULL, except in boolean fields; an
+empty string becomes NULL as well (COPY cannot tell them apart cheaply).
 """
 
 from __future__ import annotations
@@ -93,6 +94,6 @@ def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, li
             out[col.name] = [list(v) if v else [] for v in values]
         elif kind in ("integer", "float", "monetary"):
             out[col.name] = [None if v is False or v is None else v for v in values]
-        else:
-            out[col.name] = [None if v is False or v is None else v for v in values]
+        else:  # text: an empty string is NULL too, the same on both warehouses
+            out[col.name] = [v if v not in (False, None, "") else None for v in values]
     return out

@@ -45,8 +45,9 @@ ODOO_TABLES: tuple[OdooTable, ...] = (
     OdooTable("product.category", "name complete_name parent_id parent_path"),
     OdooTable("product.template", "name default_code type ?detailed_type ?is_storable categ_id list_price uom_id "
                                   "uom_po_id sale_ok purchase_ok ?invoice_policy ?tracking weight volume company_id active"),
-    OdooTable("product.product", "product_tmpl_id default_code name categ_id type ?detailed_type ?is_storable "
-                                 "standard_price lst_price uom_id company_id active"),
+    # Only the variant's own fields: those it reads through `_inherits` from its template (name,
+    # category, type, unit) do not bump the variant's write_date when the template changes.
+    OdooTable("product.product", "product_tmpl_id default_code ?barcode standard_price active"),
     # --- warehouses -------------------------------------------------------------------------
     OdooTable("stock.warehouse", "name code company_id partner_id view_location_id lot_stock_id reception_steps "
                                  "delivery_steps in_type_id out_type_id pick_type_id int_type_id sequence active"),

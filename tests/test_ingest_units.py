@@ -1,0 +1,65 @@
+"""Pure functions of the connector: field resolution, value conversion, schema drift."""
+
+from __future__ import annotations
+
+import pytest
+
+from reporting_assets.defs.raw_metadata import schema_drift
+from reporting_assets.odoo.columns import FieldMissingError, resolve_columns, to_columns
+from reporting_assets.odoo.tables import ODOO_TABLES, OdooTable, table_for
+
+FIELDS = {
+    "id": {"type": "integer"}, "create_date": {"type": "datetime"}, "write_date": {"type": "datetime"},
+    "partner_id": {"type": "many2one", "relation": "res.partner"}, "quantity_done": {"type": "float"},
+    "tag_ids": {"type": "many2many"}, "active": {"type": "boolean"}, "date_planned": {"type": "date"},
+    "state": {"type": "selection"}, "note": {"type": "text"}, "amount": {"type": "monetary"},
+}
+
+
+def test_many2one_becomes_an_id_and_a_name_column_and_alternatives_land_in_the_first_name():
+    res = resolve_columns(OdooTable("x.y", "partner_id quantity|quantity_done ?is_delivery tag_ids"), FIELDS)
+    assert [(c.name, c.sql_type, c.field) for c in res.columns] == [
+        ("id", "bigint", "id"), ("create_date", "timestamp", "create_date"), ("write_date", "timestamp", "write_date"),
+        ("partner_id", "bigint", "partner_id"), ("partner_id_name", "text", "partner_id"),
+        ("quantity", "double", "quantity_done"), ("tag_ids", "bigint[]", "tag_ids")]
+    assert res.fields == ("id", "create_date", "write_date", "partner_id", "quantity_done", "tag_ids")
+    assert res.skipped == ("is_delivery",)
+
+
+def test_a_missing_required_field_is_a_clear_error():
+    with pytest.raises(FieldMissingError, match=r"x\.y: required field 'margin' does not exist on http://h:8069"):
+        resolve_columns(OdooTable("x.y", "partner_id margin"), FIELDS, "http://h:8069")
+
+
+def test_values_are_typed_and_false_becomes_null_except_in_booleans():
+    res = resolve_columns(OdooTable("x.y", "partner_id tag_ids active date_planned state note amount"), FIELDS)
+    records = [
+        {"id": 1, "create_date": "2024-05-01 10:00:00", "write_date": "2024-05-02 11:00:00",
+         "partner_id": [7, "Acme"], "tag_ids": [3, 4], "active": True, "date_planned": "2024-06-01",
+         "state": "sale", "note": "hello", "amount": 12.5},
+        {"id": 2, "create_date": "2024-05-01 10:00:00", "write_date": "2024-05-02 11:00:00",
+         "partner_id": False, "tag_ids": [], "active": False, "date_planned": False,
+         "state": False, "note": "", "amount": 0},
+    ]
+    data = to_columns(records, res.columns)
+    assert data["partner_id"] == [7, None] and data["partner_id_name"] == ["Acme", None]
+    assert data["tag_ids"] == [[3, 4], []]
+    assert data["active"] == [True, False]
+    assert data["date_planned"] == ["2024-06-01", None]
+    assert data["state"] == ["sale", None] and data["note"] == ["hello", None]
+    assert data["amount"] == [12.5, 0]
+
+
+def test_every_declared_table_is_reachable_by_model_name_and_unknown_names_are_refused():
+    assert [table_for(t.model).table for t in ODOO_TABLES] == [t.model.replace(".", "_") for t in ODOO_TABLES]
+    with pytest.raises(KeyError, match="unknown Odoo model 'sale.ordr'"):
+        table_for("sale.ordr")
+
+
+def test_schema_drift_names_what_was_added_removed_and_retyped():
+    before = {"id": "bigint", "quantity": "double", "picked": "boolean", "name": "text"}
+    after = {"id": "bigint", "quantity": "text", "name": "text", "weight": "double"}
+    assert schema_drift(before, after) == {"added": ["weight"], "removed": ["picked"],
+                                           "retyped": ["quantity: double -> text"]}
+    assert schema_drift(None, after) == {"added": [], "removed": [], "retyped": []}
+    assert schema_drift(after, dict(after)) == {"added": [], "removed": [], "retyped": []}
