@@ -22,11 +22,12 @@ test: install
 	$(BIN)/pytest -q
 
 demo: install
-	$(BIN)/python -m odoo_sim.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
+	$(BIN)/python -m reporting_assets.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
 
 bench: install
-	$(BIN)/python benchmarks/run.py --scale 1
-	$(BIN)/python benchmarks/run.py --scale 10
+	$(BIN)/python benchmarks/server_paging.py --scale 1
+	$(BIN)/python benchmarks/server_paging.py --scale 10
+	$(BIN)/python benchmarks/ingestion.py
 
 clean:
 	rm -rf $(VENV) .reporting .pytest_cache

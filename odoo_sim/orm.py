@@ -89,6 +89,11 @@ class Orm:
         names = [f for f in (allfields or meta) if f in meta]
         return {n: ({k: v for k, v in meta[n].items() if k in attributes} if attributes else dict(meta[n])) for n in names}
 
+    def rpc_default_get(self, model, fields_list, context=None):
+        """Defaults of new records; odoorpc asks for them whenever it builds an empty record
+        (e.g. an unset many2one). Only `active` has a default here, as on Odoo's models."""
+        return {"active": True} if "active" in fields_list and MODELS[model].has_active else {}
+
     def rpc_name_get(self, model, ids, context=None):
         ids = [ids] if isinstance(ids, int) else ids
         return [[i, self.db.display_name(model, i)] for i in ids if self.db.record(model, i) is not None]

@@ -7,7 +7,7 @@ Runs go through Dagster (`dg.materialize` on the code location's assets and
 resources, on a persistent instance), so they appear in the Dagster UI with
 their metadata and checks exactly like runs launched from there. The instance
 is `$DAGSTER_HOME`, or `.reporting/dagster` when that is not set. Exits 1 when
-a step fails, printing each distinct error once.
+a step fails, printing each distinct error once, and 2 on a bad configuration value.
 """
 
 from __future__ import annotations
@@ -88,7 +88,11 @@ def raw_selection(models: str | None) -> list[dg.AssetKey]:
 
 
 def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool) -> int:
-    from reporting_assets.definitions import defs
+    try:
+        from reporting_assets.definitions import defs
+    except ValueError as exc:  # a configuration value from the environment that cannot be used
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     assets = list(defs.assets or [])
     selected = [a for a in assets if keys is None or set(a.keys) & set(keys)]

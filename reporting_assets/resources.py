@@ -83,7 +83,8 @@ def from_env() -> dict[str, dg.ConfigurableResource]:
         "odoo": OdooResource(
             url=dg.EnvVar("ODOO_URL"), db=dg.EnvVar("ODOO_DB"), username=dg.EnvVar("ODOO_USERNAME"),
             password=dg.EnvVar("ODOO_PASSWORD"),
-            timeout=_number("ODOO_TIMEOUT", 120.0, float), page_size=_number("ODOO_PAGE_SIZE", 5000, int),
+            timeout=_number("ODOO_TIMEOUT", 120.0, float, minimum=0.1),
+            page_size=_number("ODOO_PAGE_SIZE", 5000, int),
             retries=_number("ODOO_RETRIES", 5, int, minimum=0)),
         "carrier_api": CarrierApiResource(url=dg.EnvVar("CARRIER_API_URL"), token=dg.EnvVar("CARRIER_API_TOKEN")),
         "warehouse": WarehouseResource(

@@ -32,7 +32,7 @@ def source_rows(odoo, table: OdooTable) -> dict[int, dict]:
         for col in columns:
             value, kind = rec[col.field], meta[col.field]["type"]
             if col.kind == "many2one_name":
-                row[col.name] = value[1] if value else None
+                row[col.name] = (value[1] or None) if value else None
             elif kind == "many2one":
                 row[col.name] = value[0] if value else None
             elif kind == "boolean":

@@ -81,11 +81,22 @@ def ingest_ok(env: dict, *args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("warehouse", ["duckdb", "postgres"])
 def test_ingest_lands_every_table_exactly_as_the_source_has_it(srv, rpc, tmp_path, request, warehouse):
     dsn = request.getfixturevalue("pg_dsn") if warehouse == "postgres" else ""
-    env = cli_env(srv, tmp_path, warehouse, dsn)
+    env = cli_env(srv, tmp_path, warehouse, dsn, ODOO_PASSWORD="test-api-key")  # an API key, as advised
     done = ingest_ok(env)
     assert_raw_equals_source(rpc, env)
     assert_shipments_equal_api(srv, env)
     assert "raw_odoo/stock_move" in done.stdout  # the summary names every table
+    # Secrets appear nowhere: not in the output, not in any event Dagster stored (metadata, logs, config).
+    secrets = ("test-api-key", "carrier-demo-token") + ((dsn,) if dsn else ())
+    assert not [x for x in secrets if x in done.stdout + done.stderr]
+    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
+    try:
+        with dg.DagsterInstance.get() as instance:
+            stored = "".join(dg.serialize_value(e) for e in instance.all_logs(
+                instance.get_runs(limit=1)[0].run_id))
+    finally:
+        del os.environ["DAGSTER_HOME"]
+    assert "cursor_after" in stored and not [x for x in secrets if x in stored]
     meta = latest_metadata(env, "stock_move")
     assert meta["rows_read"] == meta["inserted"] == meta["dagster/row_count"] == rpc.env["stock.move"].search_count([])
     assert json.loads(meta["cursor_before"]) is None and json.loads(meta["cursor_after"])["id"] > 0
@@ -95,7 +106,7 @@ def test_ingest_lands_every_table_exactly_as_the_source_has_it(srv, rpc, tmp_pat
 def test_ingest_is_exact_despite_failing_and_cut_responses(srv, rpc, tmp_path, request, warehouse):
     dsn = request.getfixturevalue("pg_dsn") if warehouse == "postgres" else ""
     env = cli_env(srv, tmp_path, warehouse, dsn, ODOO_PAGE_SIZE="1000")
-    srv.admin(fail_every=7, cut_every=11)
+    srv.admin(fail_every=7, cut_every=11, html_every=13)
     try:
         done = ingest_ok(env)
         faults = srv.admin()["faults"]
@@ -231,6 +242,8 @@ def not_odoo_url():
                  "wrong password or API key (ODOO_PASSWORD)"),
     ("database", "Odoo database 'no_such_db' does not exist on {url} (it has: distribution_demo)"),
     ("not_odoo", "{url} does not look like an Odoo server: it does not answer JSON-RPC"),
+    ("carrier_token", "the carrier API at {carrier} rejected the token (CARRIER_API_TOKEN): HTTP 401"),
+    ("timeout", "Odoo at {url} did not answer within 0.2 s (ODOO_TIMEOUT); tried 2 times"),
 ])
 def test_what_retrying_cannot_fix_gives_one_clear_message(srv, tmp_path, not_odoo_url, case, expected):
     secret = "S3cret-Wrong-Passw0rd"
@@ -239,19 +252,36 @@ def test_what_retrying_cannot_fix_gives_one_clear_message(srv, tmp_path, not_odo
         env.update(ODOO_DB="no_such_db", ODOO_PASSWORD="admin")
     if case == "not_odoo":
         env.update(ODOO_URL=not_odoo_url, ODOO_PASSWORD="admin", ODOO_RETRIES="1")
-    done = reporting(env, "ingest", "--models", "res.partner,sale.order,stock.move")
+    if case == "carrier_token":
+        env.update(ODOO_PASSWORD="admin", CARRIER_API_TOKEN=secret)
+    if case == "timeout":  # every answer slower than the timeout
+        env.update(ODOO_PASSWORD="admin", ODOO_TIMEOUT="0.2", ODOO_RETRIES="1")
+        srv.admin(latency_ms=500)
+    try:
+        done = reporting(env, "ingest", "--models", "res.partner,sale.order,stock.move,carrier")
+    finally:
+        srv.admin(reset=True)
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
-    assert errors == ["error: " + expected.format(url=env["ODOO_URL"])]
+    assert errors == ["error: " + expected.format(url=env["ODOO_URL"], carrier=env["CARRIER_API_URL"])]
     assert secret not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("ODOO_PAGE_SIZE", "abc", "ODOO_PAGE_SIZE must be a number >= 1, got 'abc'"),
+    ("REPORTING_WAREHOUSE", "mysql", "REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got 'mysql'"),
+])
+def test_a_bad_configuration_value_is_named(srv, tmp_path, variable, value, message):
+    done = reporting(cli_env(srv, tmp_path, **{variable: value}), "ingest")
+    assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (2, f"error: {message}")
 
 
 def test_count_check_catches_a_lost_row_and_full_refresh_restores_it(srv, rpc, tmp_path):
     env = cli_env(srv, tmp_path)
     ingest_ok(env, "--models", "sale.order")
     con = duckdb.connect(where(env))
-    lost = con.execute("DELETE FROM raw_odoo.sale_order WHERE id = (SELECT min(id) FROM raw_odoo.sale_order) "
-                       "RETURNING id").fetchone()[0]
+    lost = con.execute("DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
+                       "ORDER BY write_date, id LIMIT 1) RETURNING id").fetchone()[0]  # outside the look-back
     con.close()
     done = ingest_ok(env, "--models", "sale.order")  # incremental: the old row is not re-read
     assert "check failed: raw_odoo/sale_order source_count_matches" in done.stdout
@@ -276,3 +306,20 @@ def test_odoo16_names_map_to_one_column_and_drift_is_reported(srv, server16, tmp
     loaded, _ = warehouse_rows("duckdb", where(env16), "raw_odoo", "stock_move", ["id", "quantity"])
     assert {i: loaded[i]["quantity"] for i in moves} == moves
     assert any(moves.values())
+
+
+def test_concurrent_runs_take_turns_on_the_duckdb_file(srv, rpc, tmp_path):
+    """Two `reporting ingest` processes at once, one DuckDB file: the `warehouse` pool (limit 1)
+    makes the second wait for the first instead of failing on DuckDB's file lock."""
+    env = cli_env(srv, tmp_path, ODOO_PAGE_SIZE="500")
+    srv.admin(latency_ms=30)
+    try:
+        procs = [subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", models],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for models in ("stock.move,sale.order", "stock.picking,sale.order.line")]
+        outputs = [p.communicate(timeout=300)[0] for p in procs]
+    finally:
+        srv.admin(reset=True)
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert_raw_equals_source(rpc, env, [table_for(m) for m in ("stock.move", "sale.order", "stock.picking",
+                                                                 "sale.order.line")])

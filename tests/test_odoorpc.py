@@ -282,3 +282,11 @@ def test_odoo16_names(server16):
     assert odoo.env["sale.order"].search_count([("state", "=", "done")]) > 0
     done = odoo.env["stock.move"].search_read([("state", "=", "done")], ["quantity_done", "product_uom_qty"], limit=5)
     assert all(m["quantity_done"] == m["product_uom_qty"] > 0 for m in done)
+
+
+def test_browse_reads_an_empty_many2one_as_an_empty_record(odoo):
+    """odoorpc builds an empty record for an unset many2one, asking the server for default_get."""
+    move_id = odoo.env["stock.move"].search([["sale_line_id", "=", False]], limit=1)[0]
+    move = odoo.env["stock.move"].browse(move_id)
+    assert not move.sale_line_id and move.sale_line_id.id is None
+    assert move.product_id.id == odoo.env["stock.move"].read([move_id], ["product_id"])[0]["product_id"][0]

@@ -156,6 +156,10 @@ class OdooClient:
             cause = exc.__cause__
             if not_odoo and isinstance(cause, json.JSONDecodeError):
                 raise OdooError(f"{s.url} does not look like an Odoo server: it does not answer JSON-RPC") from None
+            if isinstance(cause, (socket.timeout, TimeoutError)) or (
+                    isinstance(cause, urllib.error.URLError) and isinstance(cause.reason, (socket.timeout, TimeoutError))):
+                raise OdooError(f"Odoo at {s.url} did not answer within {s.timeout:g} s (ODOO_TIMEOUT); "
+                                f"tried {s.retries + 1} times") from None
             if isinstance(cause, urllib.error.URLError) and not isinstance(cause, urllib.error.HTTPError):
                 raise OdooError(f"cannot reach Odoo at {s.url}: {cause.reason}") from None
             raise TransientError(f"{exc} (database {s.db!r}, user {s.username!r})") from None

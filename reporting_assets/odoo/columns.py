@@ -87,7 +87,7 @@ def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, li
         if kind == "many2one":
             out[col.name] = [v[0] if v else None for v in values]
         elif kind == "many2one_name":
-            out[col.name] = [v[1] if v else None for v in values]
+            out[col.name] = [(v[1] or None) if v else None for v in values]
         elif kind == "boolean":
             out[col.name] = [bool(v) for v in values]
         elif kind in ("one2many", "many2many"):

@@ -49,6 +49,7 @@ def q(name: str) -> str:
 class Warehouse(ABC):
     kind: str
     TYPES: dict[str, str]  # portable type -> this warehouse's SQL type
+    PRIMARY_KEYS: bool     # declare the key as PRIMARY KEY (an index the merge's DELETE uses)
 
     # --- what each warehouse provides --------------------------------------------------
     @abstractmethod
@@ -93,7 +94,8 @@ class Warehouse(ABC):
             existing = self.table_columns(schema, table)
             if not existing:
                 cols = ", ".join(f"{q(c)} {self.TYPES[t]}" for c, t in columns.items())
-                self.execute(f"CREATE TABLE {q(schema)}.{q(table)} ({cols}, PRIMARY KEY ({q(key)}))")
+                pk = f", PRIMARY KEY ({q(key)})" if self.PRIMARY_KEYS else ""
+                self.execute(f"CREATE TABLE {q(schema)}.{q(table)} ({cols}{pk})")
             else:
                 for c, t in columns.items():
                     if c not in existing:

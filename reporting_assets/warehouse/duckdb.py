@@ -3,6 +3,13 @@
 Batches are staged as Arrow tables (DuckDB scans them in place, no copy, no
 row-by-row inserts). Writers are serialised by the Dagster concurrency pool
 `warehouse`; readers should connect with `read_only=True`.
+
+The writer's memory is capped: batches are small, and without a cap DuckDB
+keeps every block it has touched cached (up to 80% of RAM), so a loader's
+memory would grow with the size of the tables it merges into. For the same
+reason raw tables carry no PRIMARY KEY here (its in-memory index grows with
+the table); the merge's delete-then-insert keeps keys unique by construction,
+and tests check it.
 """
 
 from __future__ import annotations
@@ -22,11 +29,16 @@ class DuckDBWarehouse(Warehouse):
     TYPES = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE",
              "timestamp": "TIMESTAMP", "text": "VARCHAR", "bigint[]": "BIGINT[]"}
 
+    PRIMARY_KEYS = False
+    WRITER_MEMORY_LIMIT = "64MB"
+
     def __init__(self, path: str, read_only: bool = False):
         self.path = path
         if not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(path, read_only=read_only)
+        if not read_only:
+            self.con.execute(f"SET memory_limit = '{self.WRITER_MEMORY_LIMIT}'")
         self._staged = 0
 
     def execute(self, sql: str, params: tuple = ()) -> list[tuple]:

@@ -17,6 +17,7 @@ from reporting_assets.warehouse.base import Warehouse, q
 
 class PostgresWarehouse(Warehouse):
     kind = "postgres"
+    PRIMARY_KEYS = True
     TYPES = {"bigint": "bigint", "double": "double precision", "boolean": "boolean", "date": "date",
              "timestamp": "timestamp", "text": "text", "bigint[]": "bigint[]"}
 

@@ -1,6 +1,6 @@
 """`make bench`: performance figures, each next to a baseline measured in the same run.
 
-Demo server: `search_read` throughput of `stock.move` in 5,000-row pages over
+The demo server: `search_read` throughput of `stock.move` in 5,000-row pages over
 HTTP with the real odoorpc client (keyset paging on write_date, id as an
 incremental extractor pages), next to the same rows fetched with offset
 paging by id (no domain to evaluate, no sort), measured in the same run.
