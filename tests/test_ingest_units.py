@@ -63,3 +63,17 @@ def test_schema_drift_names_what_was_added_removed_and_retyped():
                                            "retyped": ["quantity: double -> text"]}
     assert schema_drift(None, after) == {"added": [], "removed": [], "retyped": []}
     assert schema_drift(after, dict(after)) == {"added": [], "removed": [], "retyped": []}
+
+
+def test_the_code_location_has_one_raw_asset_per_table_with_pool_and_checks():
+    from reporting_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert keys == {f"raw_odoo/{t.table}" for t in ODOO_TABLES} | {"raw_carrier/shipments"}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name == ("carrier_raw" if key.path[0] == "raw_carrier" else "odoo_raw")
+        assert node.pools == {"warehouse"}
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
+    assert checks == {(k, name) for k in keys for name in ("source_count_matches", "schema_unchanged")}
