@@ -15,15 +15,16 @@ import time
 from datetime import datetime, timedelta
 
 from reporting_assets.carrier.client import CarrierClient
+from reporting_assets.odoo.columns import META_COLUMNS, with_load_metadata
 from reporting_assets.odoo.sync import SyncResult
-from reporting_assets.warehouse.base import SyncState, Warehouse, utc_now
+from reporting_assets.warehouse.base import SyncState, Warehouse
 
 SCHEMA, TABLE = "raw_carrier", "shipments"
 LOOKBACK = timedelta(minutes=10)
 API_TS = "%Y-%m-%dT%H:%M:%SZ"
 COLUMNS = {"tracking_ref": "text", "carrier_code": "text", "shipped_at": "timestamp", "delivered_at": "timestamp",
            "status": "text", "service_level_days": "bigint", "updated_at": "timestamp"}
-TYPES = COLUMNS | {"_extracted_at": "timestamp", "_sync_run_id": "text", "_deleted_at": "timestamp"}
+TYPES = COLUMNS | dict(META_COLUMNS)
 
 
 def sync_shipments(client: CarrierClient, wh: Warehouse, run_id: str, *, full_refresh: bool = False,
@@ -42,13 +43,10 @@ def sync_shipments(client: CarrierClient, wh: Warehouse, run_id: str, *, full_re
             break
         newest = max(r["updated_at"] for r in rows)
         cursor = {"updated_at": max(newest, cursor["updated_at"]) if cursor else newest}
-        counts = wh.merge(SCHEMA, TABLE, _to_columns(rows, run_id), TYPES, key="tracking_ref",
-                          version="updated_at", state=SyncState(cursor, state.columns), run_id=run_id)
-        result.rows_read += counts.rows
-        result.inserted += counts.inserted
-        result.updated += counts.updated
-        result.unchanged += counts.unchanged
-        result.pages += 1
+        data = with_load_metadata({c: [_value(r.get(c), t) for r in rows] for c, t in COLUMNS.items()},
+                                  len(rows), run_id)
+        result.add(wh.merge(SCHEMA, TABLE, data, TYPES, key="tracking_ref", version="updated_at",
+                            state=SyncState(cursor, state.columns), run_id=run_id))
         if progress:
             progress(result)
         if reply.get("next_page") is None:
@@ -62,14 +60,6 @@ def sync_shipments(client: CarrierClient, wh: Warehouse, run_id: str, *, full_re
     wh.save_state(SCHEMA, TABLE, SyncState(cursor, result.columns), run_id)
     result.seconds = round(time.monotonic() - started, 3)
     return result
-
-
-def _to_columns(rows: list[dict], run_id: str) -> dict[str, list]:
-    data = {c: [_value(r.get(c), t) for r in rows] for c, t in COLUMNS.items()}
-    data["_extracted_at"] = [utc_now()] * len(rows)
-    data["_sync_run_id"] = [run_id] * len(rows)
-    data["_deleted_at"] = [None] * len(rows)
-    return data
 
 
 def _value(value, sql_type: str):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reporting_assets.odoo.tables import ALWAYS, OdooTable
+from reporting_assets.warehouse.base import utc_now
 
 SQL_TYPES = {
     "integer": "bigint", "float": "double", "monetary": "double", "boolean": "boolean",
@@ -97,3 +98,11 @@ def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, li
         else:  # text: an empty string is NULL too, the same on both warehouses
             out[col.name] = [v if v not in (False, None, "") else None for v in values]
     return out
+
+
+def with_load_metadata(data: dict[str, list], rows: int, run_id: str) -> dict[str, list]:
+    """Add the load metadata columns (META_COLUMNS) to a batch of `rows` rows."""
+    data["_extracted_at"] = [utc_now()] * rows
+    data["_sync_run_id"] = [run_id] * rows
+    data["_deleted_at"] = [None] * rows
+    return data

@@ -29,9 +29,9 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
 from reporting_assets.odoo.client import OdooClient
-from reporting_assets.odoo.columns import META_COLUMNS, resolve_columns, to_columns
+from reporting_assets.odoo.columns import META_COLUMNS, resolve_columns, to_columns, with_load_metadata
 from reporting_assets.odoo.tables import OdooTable
-from reporting_assets.warehouse.base import SyncState, Warehouse, utc_now
+from reporting_assets.warehouse.base import MergeCounts, SyncState, Warehouse, utc_now
 
 SCHEMA = "raw_odoo"
 LOOKBACK = timedelta(minutes=10)
@@ -55,6 +55,14 @@ class SyncResult:
     columns: dict[str, str] = field(default_factory=dict)
     previous_columns: dict[str, str] | None = None
 
+    def add(self, counts: MergeCounts) -> None:
+        """Count one merged page."""
+        self.rows_read += counts.rows
+        self.inserted += counts.inserted
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
+        self.pages += 1
+
 
 def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str, *, full_refresh: bool = False,
                progress: Callable[[SyncResult], None] | None = None) -> SyncResult:
@@ -74,17 +82,9 @@ def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str,
             base, client.settings.page_size):
         last = {"write_date": page[-1]["write_date"], "id": page[-1]["id"]}
         cursor = last if cursor is None else max(cursor, last, key=lambda c: (c["write_date"], c["id"]))
-        data = to_columns(page, resolution.columns)
-        data["_extracted_at"] = [utc_now()] * len(page)
-        data["_sync_run_id"] = [run_id] * len(page)
-        data["_deleted_at"] = [None] * len(page)
-        counts = wh.merge(SCHEMA, table.table, data, types, key="id", version="write_date",
-                          state=SyncState(cursor, state.columns), run_id=run_id)
-        result.rows_read += counts.rows
-        result.inserted += counts.inserted
-        result.updated += counts.updated
-        result.unchanged += counts.unchanged
-        result.pages += 1
+        data = with_load_metadata(to_columns(page, resolution.columns), len(page), run_id)
+        result.add(wh.merge(SCHEMA, table.table, data, types, key="id", version="write_date",
+                            state=SyncState(cursor, state.columns), run_id=run_id))
         if progress:
             progress(result)
 
