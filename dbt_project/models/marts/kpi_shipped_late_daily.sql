@@ -1,0 +1,16 @@
+-- KPI 8: done outgoing pickings shipped after their deadline (or scheduled date), per ship date.
+with shipped as (
+    select t.warehouse_id, p.company_id, {{ local_date('p.date_done') }} as ship_date,
+        {{ local_date('p.date_done') }} > {{ local_date('coalesce(p.date_deadline, p.scheduled_date)') }} as is_late
+    from {{ ref('stg_pickings') }} as p
+    join {{ ref('stg_picking_types') }} as t on t.picking_type_id = p.picking_type_id
+    where p.state = 'done' and t.picking_type_code = 'outgoing'
+)
+select
+    ship_date, warehouse_id, company_id,
+    count(*) as shipped_pickings,
+    sum(case when is_late then 1 else 0 end) as shipped_late,
+    {{ ratio('sum(case when is_late then 1 else 0 end)', 'count(*)') }} as shipped_late_share,
+    {{ as_of() }} as as_of
+from shipped
+group by ship_date, warehouse_id, company_id

@@ -1,0 +1,19 @@
+-- KPI 17: done pickings per done date, warehouse and type: pickings, their done moves, units.
+with pickings as (
+    select p.picking_id, {{ local_date('p.date_done') }} as done_date, t.warehouse_id, t.picking_type_code, p.company_id
+    from {{ ref('stg_pickings') }} as p
+    join {{ ref('stg_picking_types') }} as t on t.picking_type_id = p.picking_type_id
+    where p.state = 'done'
+), moves as (
+    select picking_id, count(*) as moves, sum(quantity) as units
+    from {{ ref('stg_stock_moves') }}
+    where state = 'done' and picking_id is not null
+    group by picking_id
+)
+select
+    p.done_date, p.warehouse_id, p.picking_type_code, p.company_id,
+    count(*) as pickings, coalesce(sum(m.moves), 0) as moves, coalesce(sum(m.units), 0) as units,
+    {{ as_of() }} as as_of
+from pickings as p
+left join moves as m on m.picking_id = p.picking_id
+group by 1, 2, 3, 4
