@@ -8,15 +8,22 @@ SIM_PORT ?= 8069
 SIM_SCALE ?= 1
 SIM_SEED ?= 42
 
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
+
 .PHONY: install test demo bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(MANIFEST)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# The dbt manifest the code location loads: prepared here, never parsed at import.
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
 test: install
 	$(BIN)/pytest -q

@@ -1,7 +1,7 @@
 """`reporting`: materialize assets through Dagster from the command line.
 
     reporting ingest [--models sale.order,stock.move,carrier] [--full-refresh]
-    reporting run [--full-refresh]
+    reporting run [--full-refresh] [--as-of YYYY-MM-DD]
 
 Runs go through Dagster (`dg.materialize` on the code location's assets and
 resources, on a persistent instance), so they appear in the Dagster UI with
@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import sys
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -87,7 +88,7 @@ def raw_selection(models: str | None) -> list[dg.AssetKey]:
     return keys
 
 
-def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool) -> int:
+def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str | None = None) -> int:
     try:
         from reporting_assets.definitions import defs
     except ValueError as exc:  # a configuration value from the environment that cannot be used
@@ -97,9 +98,15 @@ def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool) -> int:
     assets = list(defs.assets or [])
     selected = [a for a in assets if keys is None or set(a.keys) & set(keys)]
     run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    ops = {}
     if full_refresh:
-        run_config["ops"] = {a.node_def.name: {"config": {"full_refresh": True}} for a in selected
-                             if set(a.group_names_by_key.values()) & RAW_GROUPS}
+        ops |= {a.node_def.name: {"config": {"full_refresh": True}} for a in selected
+                if set(a.group_names_by_key.values()) & RAW_GROUPS}
+    if as_of:
+        ops |= {a.node_def.name: {"config": {"as_of": as_of}} for a in selected
+                if not set(a.group_names_by_key.values()) & RAW_GROUPS}
+    if ops:
+        run_config["ops"] = ops
     instance = local_instance()
     release_dead_runs(instance)
     result = dg.materialize(assets, selection=keys, resources=defs.resources, instance=instance,
@@ -140,21 +147,29 @@ def print_summary(result) -> None:
         print(f"error: {message}", file=sys.stderr)
 
 
+def _date(value: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="reporting", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     ingest = commands.add_parser("ingest", help="extract Odoo and carrier data into the raw layer")
     ingest.add_argument("--models", help="comma-separated Odoo models (and/or 'carrier'); default: all")
     ingest.add_argument("--full-refresh", action="store_true", help="ignore stored cursors, re-read everything")
-    run = commands.add_parser("run", help="materialize every asset")
+    run = commands.add_parser("run", help="materialize every asset: ingest, then dbt build")
     run.add_argument("--full-refresh", action="store_true", help="ignore stored cursors, re-read everything")
+    run.add_argument("--as-of", type=_date, help="the reporting date (YYYY-MM-DD); default: today in reporting_tz")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         keys = raw_selection(args.models) if args.command == "ingest" else None
     except KeyError as exc:
         parser.error(exc.args[0])
-    return materialize(keys, args.full_refresh)
+    return materialize(keys, args.full_refresh, getattr(args, "as_of", None))
 
 
 if __name__ == "__main__":

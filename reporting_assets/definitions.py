@@ -4,6 +4,7 @@ import dagster as dg
 
 from reporting_assets import resources
 from reporting_assets.defs.carrier_raw.assets import carrier_shipments
+from reporting_assets.defs.kpis.assets import kpi_models
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
 
-defs = dg.Definitions(assets=[*odoo_raw_assets, carrier_shipments], resources=resources.from_env())
+defs = dg.Definitions(assets=[*odoo_raw_assets, carrier_shipments, kpi_models], resources=resources.from_env())

@@ -9,7 +9,10 @@ is not usable.
 from __future__ import annotations
 
 import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dagster as dg
 
@@ -61,6 +64,28 @@ class WarehouseResource(dg.ConfigurableResource):
     def open(self) -> Warehouse:
         return open_warehouse(self.kind, duckdb_path=self.duckdb_path, pg_dsn=self.pg_dsn)
 
+    @contextmanager
+    def dbt_environment(self):
+        """The variables `dbt_project/profiles.yml` reads, set while dbt runs: the target, the
+        DuckDB file, and REPORTING_PG_DSN's parts (dbt-postgres takes no DSN)."""
+        values = {"REPORTING_WAREHOUSE": self.kind, "REPORTING_DUCKDB_PATH": self.duckdb_path}
+        if self.kind == "postgres":
+            dsn = urlsplit(self.pg_dsn)
+            values |= {"REPORTING_PG_HOST": dsn.hostname or "127.0.0.1", "REPORTING_PG_PORT": str(dsn.port or 5432),
+                       "REPORTING_PG_USER": unquote(dsn.username or "postgres"),
+                       "REPORTING_PG_PASSWORD": unquote(dsn.password or ""),
+                       "REPORTING_PG_DBNAME": dsn.path.lstrip("/") or "postgres"}
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
 
 def _number(name: str, default, cast, minimum=1):
     raw = os.environ.get(name)
@@ -76,6 +101,10 @@ def _number(name: str, default, cast, minimum=1):
 
 
 def from_env() -> dict[str, dg.ConfigurableResource]:
+    from dagster_dbt import DbtCliResource
+
+    from reporting_assets.defs.kpis.project import DBT_PROJECT
+
     kind = os.environ.get("REPORTING_WAREHOUSE", "duckdb")
     if kind not in ("duckdb", "postgres"):
         raise ValueError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {kind!r}")
@@ -91,4 +120,6 @@ def from_env() -> dict[str, dg.ConfigurableResource]:
             kind=kind,
             duckdb_path=str(Path(os.environ.get("REPORTING_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH).resolve()),
             pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if kind == "postgres" else ""),
+        # dbt from this environment, whether or not its bin/ is on PATH
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).parent / "dbt")),
     }

@@ -1,0 +1,40 @@
+"""How dbt nodes become Dagster assets: keys, groups, automation and checks in one place.
+
+- Sources keep dagster-dbt's key `[source, table]`, which is exactly the raw
+  asset's key (`raw_odoo/sale_order`): the KPI graph hangs off the ingestion.
+- Models are keyed and grouped by layer: `staging/stg_sale_orders`,
+  `marts/kpi_service_level_daily`.
+- Models refresh by declarative automation when what they read has updated.
+- dbt tests are asset checks; those on marts block: a failing test on a mart
+  stops everything downstream of it (reports) from materializing.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator
+
+
+class KpiTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return layer(dbt_resource_props)
+
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> dg.AutomationCondition | None:
+        return dg.AutomationCondition.eager()
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is not None and asset_spec.key.path[0] == "marts":
+            return spec.replace_attributes(blocking=True)
+        return spec
+
+
+def layer(dbt_resource_props: Mapping[str, Any]) -> str:
+    """staging, intermediate or marts: the model's folder under models/."""
+    return dbt_resource_props["fqn"][1]
