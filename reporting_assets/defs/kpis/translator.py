@@ -31,7 +31,7 @@ class KpiTranslator(DagsterDbtTranslator):
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is not None and asset_spec.key.path[0] == "marts":
-            return spec.replace_attributes(blocking=True)
+            return spec._replace(blocking=True)
         return spec
 
 
