@@ -9,9 +9,12 @@ SIM_SCALE ?= 1
 SIM_SEED ?= 42
 
 MANIFEST := dbt_project/target/manifest.json
-DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: install test demo bench clean
+DOCS_PORT ?= 8080
+export REPORTING_DUCKDB_PATH ?= $(CURDIR)/.reporting/warehouse.duckdb
+
+.PHONY: install test demo bench docs clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -35,6 +38,13 @@ bench: install
 	$(BIN)/python benchmarks/server_paging.py --scale 1
 	$(BIN)/python benchmarks/server_paging.py --scale 10
 	$(BIN)/python benchmarks/ingestion.py
+
+# dbt docs of the KPI layer (definitions of every KPI and column, lineage, the metrics), on localhost.
+# Run `make demo` first for the catalog (column types) of the demo warehouse.
+docs: install
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --quiet
+	@echo "dbt docs at http://localhost:$(DOCS_PORT) (Ctrl-C stops)"
+	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --port $(DOCS_PORT) --no-browser
 
 clean:
 	rm -rf $(VENV) .reporting .pytest_cache

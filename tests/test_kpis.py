@@ -137,3 +137,37 @@ def _same(x, y) -> bool:
     if hasattr(x, "is_finite"):  # PostgreSQL numeric
         return math.isclose(float(x), float(y), rel_tol=1e-9, abs_tol=1e-6)
     return x == y
+
+
+# The exposed marts and the columns ../shared/KPIS.md requires of them, copied from the spec.
+CONTRACT = {
+    "fct_order_line_fulfilment": "sale_line_id order_id order_name customer_id warehouse_id product_id category_id "
+                                 "ordered_qty promised_date delivered_qty_by_promise delivered_qty_to_date is_due is_otif "
+                                 "open_qty days_late net_amount",
+    "kpi_service_level_daily": "promised_date warehouse_id due_lines otif_lines otif_rate unit_fill_rate late_open_lines",
+    "kpi_sales_daily": "order_date warehouse_id category_id orders order_lines net_sales margin margin_pct",
+    "kpi_inventory_position": "product_id warehouse_id on_hand_qty on_hand_value open_demand_qty shortage_qty "
+                              "is_stockout days_of_supply",
+    "kpi_stock_aging": "product_id warehouse_id age_bucket qty value",
+    "kpi_supplier_performance": "supplier_id supplier_name fill_rate odoo_on_time_rate overdue_lines overdue_open_value",
+    "fct_overdue_po_lines": "purchase_line_id order_id supplier_id product_id warehouse_id date_planned open_qty "
+                            "open_value days_overdue",
+    "kpi_warehouse_throughput_daily": "done_date warehouse_id picking_type_code pickings moves units",
+    "fct_inventory_adjustments": "move_id product_id warehouse_id adjustment_date signed_qty value flagged",
+    "kpi_margin_erosion": "category_id margin_pct_last_7d margin_pct_prior_28d drop_pts flagged",
+    "kpi_carrier_performance": "ship_date carrier_id shipments on_time_shipments on_time_rate avg_delay_days",
+}
+
+
+def test_marts_have_the_contracted_columns_each_described_in_dbt_docs(duck):
+    from reporting_assets.defs.kpis.project import DBT_PROJECT
+
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    for mart in MARTS:
+        node = manifest["nodes"][f"model.distribution_reporting.{mart}"]
+        actual = [c for (c,) in duck("select column_name from information_schema.columns "
+                                     f"where table_schema = 'marts' and table_name = '{mart}'")]
+        assert set(CONTRACT.get(mart, "").split()) | {"as_of"} <= set(actual), mart
+        assert node["description"] and not [c for c in actual if not node["columns"].get(c, {}).get("description")], mart
+    metrics = {m["name"] for m in manifest["metrics"].values()}
+    assert {"otif_rate", "unit_fill_rate", "net_sales", "margin_pct", "supplier_on_time_rate", "overdue_po_value"} <= metrics

@@ -58,6 +58,7 @@ def sync_shipments(client: CarrierClient, wh: Warehouse, run_id: str, *, full_re
             page_no += 1
     result.cursor_after = cursor
     wh.save_state(SCHEMA, TABLE, SyncState(cursor, result.columns), run_id)
+    wh.analyze(SCHEMA, TABLE)
     result.seconds = round(time.monotonic() - started, 3)
     return result
 

@@ -91,6 +91,7 @@ def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str,
     result.deleted = _reconcile_deletions(client, wh, table)
     result.cursor_after = cursor
     wh.save_state(SCHEMA, table.table, SyncState(cursor, result.columns), run_id)
+    wh.analyze(SCHEMA, table.table)
     result.seconds = round(time.monotonic() - started, 3)
     return result
 

@@ -162,6 +162,11 @@ class Warehouse(ABC):
             raise
         return n
 
+    def analyze(self, schema: str, table: str) -> None:
+        """Refresh the planner's statistics after a load: on PostgreSQL a freshly loaded table
+        without them can turn a KPI join from milliseconds into a minute."""
+        self.execute(f"ANALYZE {q(schema)}.{q(table)}")
+
     def count(self, schema: str, table: str) -> int:
         """Rows that exist in the source (not marked deleted)."""
         return self.execute(f"SELECT count(*) FROM {q(schema)}.{q(table)} WHERE _deleted_at IS NULL")[0][0]

@@ -5,6 +5,8 @@ select
     sum(case when is_otif then 1 else 0 end) as otif_lines,
     {{ ratio('sum(case when is_otif then 1 else 0 end)', 'count(*)') }} as otif_rate,
     {{ ratio('sum(least(greatest(delivered_qty_by_promise, 0), ordered_qty))', 'sum(ordered_qty)') }} as unit_fill_rate,
+    sum(least(greatest(delivered_qty_by_promise, 0), ordered_qty)) as filled_qty,
+    sum(ordered_qty) as due_qty,
     sum(case when days_late is not null then 1 else 0 end) as late_open_lines,
     {{ as_of() }} as as_of
 from {{ ref('fct_order_line_fulfilment') }}

@@ -1,0 +1,47 @@
+"""The KPI layer in Dagster without a warehouse: keys, groups, lineage to the raw assets, blocking
+checks, docs links, and declarative automation (what a raw update makes refresh)."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from reporting_assets.definitions import defs
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return defs.resolve_asset_graph()
+
+
+def test_models_are_keyed_and_grouped_by_layer_and_hang_off_the_raw_assets(graph):
+    stg = graph.get(dg.AssetKey(["staging", "stg_sale_order_lines"]))
+    assert stg.group_name == "staging" and stg.parent_keys == {dg.AssetKey(["raw_odoo", "sale_order_line"])}
+    mart = graph.get(dg.AssetKey(["marts", "kpi_service_level_daily"]))
+    assert mart.group_name == "marts" and mart.pools == {"warehouse"}
+    assert mart.metadata["dbt_docs"].url.endswith("#!/model/model.distribution_reporting.kpi_service_level_daily")
+    assert "OTIF" in (mart.description or "")
+    shipments = graph.get(dg.AssetKey(["staging", "stg_shipments"]))
+    assert shipments.parent_keys == {dg.AssetKey(["raw_carrier", "shipments"])}
+
+
+def test_dbt_tests_are_checks_and_those_on_marts_block(graph):
+    from reporting_assets.defs.kpis.assets import kpi_models
+
+    specs = list(kpi_models.check_specs)
+    assert specs and all(s.blocking == (s.asset_key.path[0] == "marts") for s in specs)
+    assert any(s.asset_key == dg.AssetKey(["marts", "kpi_supplier_performance"]) for s in specs)
+
+
+def test_a_raw_update_refreshes_exactly_the_models_downstream_of_it():
+    with dg.instance_for_test() as instance:
+        for key in defs.resolve_asset_graph().get_all_asset_keys():
+            instance.report_runless_asset_event(dg.AssetMaterialization(key))
+        settled = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert settled.total_requested == 0
+        instance.report_runless_asset_event(dg.AssetMaterialization(dg.AssetKey(["raw_odoo", "stock_quant"])))
+        result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=settled.cursor)
+        requested = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()
+                     if result.get_num_requested(k)}
+    assert requested == {"staging/stg_quants", "intermediate/int_on_hand", "marts/kpi_inventory_position",
+                         "marts/kpi_stock_aging"}
