@@ -1,4 +1,5 @@
-"""`make demo`: start the demo Odoo, materialize every asset on DuckDB, say where the results are.
+"""`make demo`: start the demo Odoo, materialize every asset on DuckDB, print the headline service
+level per warehouse and say where the results are.
 
 The demo server runs as a separate process (`odoo-sim serve`), exactly as a real
 Odoo would; the materialization is `reporting run` (through Dagster) with the
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 
 DEMO_ENV = {
@@ -30,8 +32,9 @@ def main() -> int:
     url = f"http://127.0.0.1:{args.port}"
     os.environ.update(DEMO_ENV, ODOO_URL=url, CARRIER_API_URL=f"{url}/carrier-api/v1")
     os.environ.setdefault("REPORTING_DUCKDB_PATH", str(Path(".reporting/warehouse.duckdb").resolve()))
+    as_of = datetime.now(timezone.utc).date().isoformat()  # one reporting date for the history and the KPIs
     cmd = [sys.executable, "-m", "odoo_sim.cli", "serve", "--port", str(args.port), "--scale", args.scale,
-           "--seed", args.seed]
+           "--seed", args.seed, "--as-of", as_of]
     print(f"Starting the demo Odoo (scale {args.scale}) at {url} ...", flush=True)
     server = subprocess.Popen(cmd)
     try:
@@ -39,7 +42,7 @@ def main() -> int:
         print("Materializing every asset through Dagster (reporting run) ...", flush=True)
         from reporting_assets.cli import materialize
 
-        status = materialize(None, full_refresh=False)
+        status = materialize(None, full_refresh=False, as_of=as_of)
         _where(status)
         return status
     finally:
@@ -60,12 +63,31 @@ def _wait_for(url: str, server: subprocess.Popen) -> None:
             time.sleep(0.3)
 
 
+HEADLINE = """
+    select w.name, sum(d.due_lines), sum(d.otif_lines) / sum(d.due_lines), sum(d.filled_qty) / sum(d.due_qty)
+    from marts.kpi_service_level_daily d join raw_odoo.stock_warehouse w on w.id = d.warehouse_id
+    group by w.name order by w.name
+"""
+
+
+def _headline(duckdb_path: str) -> None:
+    import duckdb
+
+    with duckdb.connect(duckdb_path, read_only=True) as con:
+        rows = con.execute(HEADLINE).fetchall()
+    print(f"\n{'warehouse':<20}{'due lines':>10}{'OTIF':>8}{'fill rate':>11}")
+    for name, due, otif, fill in rows:
+        print(f"{name:<20}{due:>10,}{otif:>8.1%}{fill:>11.1%}")
+
+
 def _where(status: int) -> None:
     duckdb_path = os.environ["REPORTING_DUCKDB_PATH"]
+    if status == 0:
+        _headline(duckdb_path)
     print("\n" + ("Done." if status == 0 else "FAILED: see the errors above."))
-    print(f"  warehouse (DuckDB):  {duckdb_path}   schemas raw_odoo, raw_carrier")
+    print(f"  warehouse (DuckDB):  {duckdb_path}   schemas raw_odoo, raw_carrier, staging, intermediate, marts")
     print(f"    e.g.  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{duckdb_path}', read_only=True)"
-          f".sql('select state, count(*) from raw_odoo.sale_order group by 1'))\"")
+          f".sql('select * from marts.kpi_supplier_performance order by odoo_on_time_rate limit 5'))\"")
     print(f"  Dagster instance:    {os.environ['DAGSTER_HOME']}   (runs, materialization metadata, checks)")
     print(f"    UI:  DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev -w workspace.yaml "
           f"(with the ODOO_* variables of .env.example)")
