@@ -16,7 +16,7 @@ select
     count(*) as shipments,
     sum(case when delay_days <= 0 then 1 else 0 end) as on_time_shipments,
     {{ ratio('sum(case when delay_days <= 0 then 1 else 0 end)', 'count(*)') }} as on_time_rate,
-    avg(case when delay_days > 0 then delay_days end) as avg_delay_days,
+    cast(avg(case when delay_days > 0 then delay_days end) as double precision) as avg_delay_days,
     {{ as_of() }} as as_of
 from shipped
 group by ship_date, carrier_id, company_id

@@ -2,7 +2,7 @@
 select
     t.warehouse_id, t.picking_type_code, p.company_id,
     count(*) as late_pickings,
-    avg({{ days_between(local_date('p.scheduled_date'), as_of()) }}) as avg_age_days,
+    cast(avg({{ days_between(local_date('p.scheduled_date'), as_of()) }}) as double precision) as avg_age_days,
     max({{ days_between(local_date('p.scheduled_date'), as_of()) }}) as max_age_days,
     {{ as_of() }} as as_of
 from {{ ref('stg_pickings') }} as p
