@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from .computed import COMPUTE, DISPLAY
 from .errors import OdooError, value_error
@@ -119,10 +119,15 @@ class Database:
 
     # --- writes ---------------------------------------------------------------
     def now(self) -> str:
-        """Write timestamp: wall clock, but never before the newest stored write_date."""
+        """Write timestamp: the wall clock, as Odoo's; but when the generated history reaches later
+        than the wall clock (the as-of day runs to its evening), one second after the newest stored
+        write_date, so that a write is always the newest change, as it is in a real Odoo."""
         now = datetime.now(timezone.utc).strftime(DT_FORMAT)
-        self._last_write = max(now, self._last_write)
-        return self._last_write
+        if now <= self._last_write:
+            later = datetime.strptime(self._last_write, DT_FORMAT) + timedelta(seconds=1)
+            now = later.strftime(DT_FORMAT)
+        self._last_write = now
+        return now
 
     def insert(self, model: str, values: dict) -> dict:
         """Store a record as the generator builds it (no validation, no timestamps added)."""

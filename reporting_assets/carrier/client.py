@@ -46,8 +46,8 @@ class CarrierClient:
     def __init__(self, settings: CarrierSettings):
         self.settings = settings
 
-    def shipments_page(self, updated_since: str | None, page: int) -> dict:
-        query = {"page": page, "page_size": self.settings.page_size}
+    def shipments_page(self, updated_since: str | None, page: int, page_size: int | None = None) -> dict:
+        query = {"page": page, "page_size": page_size or self.settings.page_size}
         if updated_since:
             query["updated_since"] = updated_since
         url = f"{self.settings.url.rstrip('/')}/shipments?{urllib.parse.urlencode(query)}"

@@ -137,6 +137,13 @@ class OdooClient:
     def search_count(self, model: str, domain: list) -> int:
         return self.call(model, "search_count", [domain], {"context": NO_ARCHIVE_FILTER})
 
+    def fingerprint(self, model: str) -> list:
+        """[record count, newest write_date] in one cheap request: what changes when anything
+        is created, written or deleted (deletions leave no write_date, but lower the count)."""
+        group = self.call(model, "read_group", [[], ["write_date:max"], []],
+                          {"lazy": False, "context": NO_ARCHIVE_FILTER})[0]
+        return [group["__count"], group["write_date"] or None]
+
     def search_ids(self, model: str, domain: list, limit: int) -> list[int]:
         return self.call(model, "search", [domain], {"order": "id", "limit": limit, "context": NO_ARCHIVE_FILTER})
 

@@ -1,0 +1,28 @@
+"""The daily full refresh: every raw table re-read from scratch (cursors ignored, deletions
+reconciled), then every model rebuilt. Between two, the sensors keep things fresh incrementally.
+
+REPORTING_FULL_REFRESH_CRON (default "0 2 * * *") and REPORTING_TIMEZONE (default UTC).
+"""
+
+import os
+
+import dagster as dg
+
+from reporting_assets.defs.carrier_raw.assets import carrier_shipments
+from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
+
+full_refresh_job = dg.define_asset_job(
+    name="full_refresh",
+    selection=dg.AssetSelection.all(),
+    description="Re-read every raw table from scratch, then rebuild every model.",
+    config={"ops": {a.node_def.name: {"config": {"full_refresh": True}}
+                    for a in [*odoo_raw_assets, carrier_shipments]}},
+)
+
+daily_full_refresh = dg.ScheduleDefinition(
+    name="daily_full_refresh",
+    job=full_refresh_job,
+    cron_schedule=os.environ.get("REPORTING_FULL_REFRESH_CRON") or "0 2 * * *",
+    execution_timezone=os.environ.get("REPORTING_TIMEZONE") or "UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
