@@ -22,6 +22,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from reporting_assets.failures import user_message
+
 RAW_GROUPS = {"odoo_raw", "carrier_raw"}
 LOCAL_INSTANCE_YAML = """\
 # Written by `reporting`: the local Dagster instance (SQLite storage in this folder).
@@ -134,13 +136,7 @@ def print_summary(result) -> None:
                   f"{ {k: v.value for k, v in evaluation.metadata.items()} }")
     errors = []
     for event in result.get_step_failure_events():
-        error = event.step_failure_data.error
-        while error.cause is not None:  # the user's exception, not Dagster's wrapper
-            error = error.cause
-        message = error.message.strip()
-        prefix, sep, rest = message.partition(": ")  # "package.module.OdooError: text" -> "text"
-        if sep and prefix.rsplit(".", 1)[-1] == error.cls_name:
-            message = rest
+        message = user_message(event.step_failure_data.error)
         if message not in errors:
             errors.append(message)
     for message in errors:

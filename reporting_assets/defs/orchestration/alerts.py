@@ -1,0 +1,51 @@
+"""Run failures, failed checks: turned into an `Alert` and sent through every configured notifier.
+
+DAGSTER_WEBSERVER_URL (default http://localhost:3000) is where the links point.
+"""
+
+import os
+from datetime import datetime, timezone
+
+import dagster as dg
+
+from reporting_assets.alerts.notifiers import Alert, notifiers_from_env
+from reporting_assets.failures import user_message
+
+WEBSERVER_URL = (os.environ.get("DAGSTER_WEBSERVER_URL") or "http://localhost:3000").rstrip("/")
+
+
+def run_failure_alert(run: dg.DagsterRun, message: str, failed_at: float) -> Alert:
+    return Alert(subject=f"Run failed: {run.job_name}", what=f"job {run.job_name}, run {run.run_id}",
+                 why=message.strip() or "unknown", since=_iso(failed_at), link=f"{WEBSERVER_URL}/runs/{run.run_id}")
+
+
+def check_failure_alert(evaluation: dg.AssetCheckEvaluation, run_id: str, at: float) -> Alert:
+    asset = evaluation.asset_key.to_user_string()
+    details = ", ".join(f"{k}={v.value}" for k, v in evaluation.metadata.items()) or "see the check's metadata"
+    return Alert(subject=f"Check failed: {asset} {evaluation.check_name}", what=f"asset {asset}, check {evaluation.check_name}",
+                 why=details, since=_iso(at), link=f"{WEBSERVER_URL}/runs/{run_id}")
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def notify(alert: Alert, log) -> None:
+    log.warning(alert.text())
+    for notifier in notifiers_from_env():
+        try:
+            notifier.send(alert)
+        except OSError as exc:  # a notifier down must not hide the alert: it is in the log above
+            log.error(f"{type(notifier).__name__} could not send the alert: {exc}")
+
+
+@dg.run_failure_sensor(name="alert_on_run_failure", default_status=dg.DefaultSensorStatus.RUNNING,
+                       monitor_all_code_locations=True,
+                       description="Sends an alert (email, webhook) when any run fails.")
+def alert_on_run_failure(context: dg.RunFailureSensorContext):
+    steps = context.get_step_failure_events()
+    if steps:
+        why = "; ".join(dict.fromkeys(user_message(e.step_failure_data.error) for e in steps))
+    else:
+        why = context.failure_event.message or "the run failed before any step ran"
+    notify(run_failure_alert(context.dagster_run, why, datetime.now(timezone.utc).timestamp()), context.log)

@@ -1,0 +1,96 @@
+"""Alerts: a real failed run (wrong Odoo password) through the run-failure sensor, delivered to a
+real SMTP server (aiosmtpd) and to a JSON webhook receiver, both started here."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import http.server
+import json
+import threading
+
+import dagster as dg
+import pytest
+from aiosmtpd.controller import Controller
+from conftest import DB, Server, free_port
+
+from reporting_assets.defs.odoo_raw.assets import odoo_raw_asset
+from reporting_assets.defs.orchestration.alerts import alert_on_run_failure
+from reporting_assets.odoo.tables import table_for
+from reporting_assets.resources import OdooResource, WarehouseResource
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def webhook():
+    received = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def srv():
+    server = Server(scale="0.05")
+    yield server
+    server.stop()
+
+
+def test_a_failed_run_is_mailed_and_posted_with_what_why_since_and_a_link(srv, smtp, webhook, tmp_path, monkeypatch):
+    port, inbox = smtp
+    url, received = webhook
+    monkeypatch.setenv("REPORTING_ALERT_EMAIL_TO", "controller@example.com, ops@example.com")
+    monkeypatch.setenv("REPORTING_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("REPORTING_SMTP_PORT", str(port))
+    monkeypatch.setenv("REPORTING_ALERT_WEBHOOK_URL", url)
+    asset = odoo_raw_asset(table_for("res.company"))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([asset], instance=instance, raise_on_error=False, resources={
+            "odoo": OdooResource(url=srv.url, db=DB, username="admin", password="Wr0ng-Secret"),
+            "warehouse": WarehouseResource(duckdb_path=str(tmp_path / "w.duckdb"))})
+        assert not result.success
+        run = instance.get_run_by_id(result.run_id)
+        failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
+        context = dg.build_run_status_sensor_context(sensor_name="alert_on_run_failure", dagster_instance=instance,
+                                                     dagster_run=run, dagster_event=failure).for_run_failure()
+        alert_on_run_failure(context)
+
+    (recipients, raw), = inbox.messages
+    message = email.message_from_string(raw, policy=email.policy.default)
+    mail = message.get_content()
+    assert recipients == ["controller@example.com", "ops@example.com"]
+    assert message["Subject"] == "[reporting] Run failed: __ephemeral_asset_job__"
+    assert f"Why: Odoo rejected the login of user 'admin' on database '{DB}' at {srv.url}" in mail
+    assert f"Details: http://localhost:3000/runs/{result.run_id}" in mail and "Since: 20" in mail
+    assert "Wr0ng-Secret" not in raw
+    (posted,) = received
+    assert posted["subject"] == "Run failed: __ephemeral_asset_job__" and posted["text"].startswith("Run failed")
+    assert posted["link"].endswith(result.run_id) and "wrong password or API key" in posted["why"]
