@@ -14,7 +14,7 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/te
 DOCS_PORT ?= 8080
 export REPORTING_DUCKDB_PATH ?= $(CURDIR)/.reporting/warehouse.duckdb
 
-.PHONY: install test demo bench docs clean
+.PHONY: install test demo dev bench docs clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -33,6 +33,10 @@ test: install
 
 demo: install
 	$(BIN)/python -m reporting_assets.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
+
+# The demo Odoo plus `dagster dev` (UI on localhost:3000) with sensors and schedules running.
+dev: install
+	$(BIN)/python -m reporting_assets.demo --dev --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
 
 bench: install
 	$(BIN)/python benchmarks/server_paging.py --scale 1

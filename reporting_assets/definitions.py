@@ -8,12 +8,13 @@ from reporting_assets.defs.kpis.assets import kpi_models
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
 from reporting_assets.defs.odoo_raw.sensors import carrier_changes, odoo_changes
 from reporting_assets.defs.orchestration.alerts import alert_on_run_failure
+from reporting_assets.defs.orchestration.freshness import with_freshness
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh, full_refresh_job
 
-defs = dg.Definitions(
+defs = with_freshness(dg.Definitions(
     assets=[*odoo_raw_assets, carrier_shipments, kpi_models],
     jobs=[full_refresh_job],
     schedules=[daily_full_refresh],
     sensors=[odoo_changes, carrier_changes, alert_on_run_failure],
     resources=resources.from_env(),
-)
+))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,7 +29,11 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8069)
     parser.add_argument("--scale", default="1")
     parser.add_argument("--seed", default="42")
+    parser.add_argument("--dev", action="store_true",
+                        help="instead of one run: keep the demo Odoo up and start `dagster dev` (make dev)")
+    parser.add_argument("--ui-port", type=int, default=3000)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: children stopped too
     url = f"http://127.0.0.1:{args.port}"
     os.environ.update(DEMO_ENV, ODOO_URL=url, CARRIER_API_URL=f"{url}/carrier-api/v1")
     os.environ.setdefault("REPORTING_DUCKDB_PATH", str(Path(".reporting/warehouse.duckdb").resolve()))
@@ -39,6 +44,8 @@ def main() -> int:
     server = subprocess.Popen(cmd)
     try:
         _wait_for(url, server)
+        if args.dev:
+            return _dagster_dev(args.ui_port)
         print("Materializing every asset through Dagster (reporting run) ...", flush=True)
         from reporting_assets.cli import materialize
 
@@ -48,6 +55,27 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _dagster_dev(ui_port: int) -> int:
+    """`dagster dev` on the local instance, sensors and schedules included, until Ctrl-C."""
+    from reporting_assets.cli import local_instance
+
+    local_instance()  # creates DAGSTER_HOME and its dagster.yaml (pool limit) when missing
+    root = Path(__file__).resolve().parents[1]
+    print(f"\nDagster UI: http://localhost:{ui_port}  (sensors and the daily schedule are on; "
+          f"Ctrl-C stops Dagster and the demo Odoo)\n", flush=True)
+    dagster = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(root / "workspace.yaml"),
+                                "-p", str(ui_port)], cwd=root)
+    try:
+        return dagster.wait()
+    except KeyboardInterrupt:
+        dagster.terminate()
+        return dagster.wait()
 
 
 def _wait_for(url: str, server: subprocess.Popen) -> None:

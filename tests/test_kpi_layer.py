@@ -45,3 +45,21 @@ def test_a_raw_update_refreshes_exactly_the_models_downstream_of_it():
                      if result.get_num_requested(k)}
     assert requested == {"staging/stg_quants", "intermediate/int_on_hand", "marts/kpi_inventory_position",
                          "marts/kpi_stock_aging"}
+
+
+def test_raw_tables_and_marts_carry_freshness_policies(graph):
+    raw = graph.get(dg.AssetKey(["raw_odoo", "stock_move"])).freshness_policy
+    mart = graph.get(dg.AssetKey(["marts", "kpi_service_level_daily"])).freshness_policy
+    assert (raw.warn_window.to_timedelta().total_seconds(), raw.fail_window.to_timedelta().total_seconds()) == \
+        (2 * 3600, 6 * 3600)
+    assert (mart.warn_window.to_timedelta().total_seconds(), mart.fail_window.to_timedelta().total_seconds()) == \
+        (6 * 3600, 26 * 3600)
+    assert graph.get(dg.AssetKey(["staging", "stg_sale_orders"])).freshness_policy is None
+
+
+def test_a_bad_freshness_window_is_named(monkeypatch):
+    from reporting_assets.defs.orchestration.freshness import raw_policy
+
+    monkeypatch.setenv("REPORTING_RAW_FRESHNESS_FAIL_HOURS", "soon")
+    with pytest.raises(ValueError, match="REPORTING_RAW_FRESHNESS_FAIL_HOURS must be a positive number of hours, got 'soon'"):
+        raw_policy()
