@@ -10,12 +10,13 @@ import json
 import threading
 
 import dagster as dg
+import duckdb
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import DB, Server, free_port
 
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_asset
-from reporting_assets.defs.orchestration.alerts import alert_on_run_failure
+from reporting_assets.defs.orchestration.alerts import alert_on_check_failure, alert_on_run_failure
 from reporting_assets.odoo.tables import table_for
 from reporting_assets.resources import OdooResource, WarehouseResource
 
@@ -94,3 +95,35 @@ def test_a_failed_run_is_mailed_and_posted_with_what_why_since_and_a_link(srv, s
     (posted,) = received
     assert posted["subject"] == "Run failed: __ephemeral_asset_job__" and posted["text"].startswith("Run failed")
     assert posted["link"].endswith(result.run_id) and "wrong password or API key" in posted["why"]
+
+
+def test_a_failed_check_is_posted_once(srv, webhook, tmp_path, monkeypatch):
+    """The count check fails after a row vanished from the warehouse behind the connector's back."""
+    url, received = webhook
+    monkeypatch.setenv("REPORTING_ALERT_WEBHOOK_URL", url)
+    asset = odoo_raw_asset(table_for("sale.order"))
+    path = str(tmp_path / "w.duckdb")
+    resources = {"odoo": OdooResource(url=srv.url, db=DB, username="admin", password="admin"),
+                 "warehouse": WarehouseResource(duckdb_path=path)}
+    from reporting_assets.definitions import defs
+
+    repository = defs.get_repository_def()
+    with dg.instance_for_test() as instance:
+        def look(cursor):
+            context = dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repository)
+            alert_on_check_failure(context)
+            return context.cursor
+
+        cursor = look(None)
+        assert dg.materialize([asset], instance=instance, resources=resources).success
+        cursor = look(cursor)
+        assert received == []  # passing checks say nothing
+        with duckdb.connect(path) as con:
+            con.execute("DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
+                        "ORDER BY write_date, id LIMIT 1)")  # outside the look-back window
+        result = dg.materialize([asset], instance=instance, resources=resources)
+        cursor = look(cursor)
+        look(cursor)  # nothing new: no second alert
+    (posted,) = received
+    assert posted["subject"] == "Check failed: raw_odoo/sale_order source_count_matches"
+    assert "difference=-1" in posted["why"] and posted["link"].endswith(result.run_id)

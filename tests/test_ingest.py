@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 import os
 import signal
 import subprocess
@@ -308,10 +309,17 @@ def test_odoo16_names_map_to_one_column_and_drift_is_reported(srv, server16, tmp
     assert any(moves.values())
 
 
-def test_concurrent_runs_take_turns_on_the_duckdb_file(srv, rpc, tmp_path):
+def test_concurrent_runs_take_turns_on_the_duckdb_file(srv, rpc, tmp_path, pg_dsn):
     """Two `reporting ingest` processes at once, one DuckDB file: the `warehouse` pool (limit 1)
-    makes the second wait for the first instead of failing on DuckDB's file lock."""
+    makes the second wait for the first instead of failing on DuckDB's file lock. The Dagster
+    instance is PostgreSQL-backed, as in a deployment: SQLite storage is not made for several
+    processes claiming pool slots at once."""
     env = cli_env(srv, tmp_path, ODOO_PAGE_SIZE="500")
+    home = Path(env["DAGSTER_HOME"])
+    home.mkdir(parents=True)
+    url = pg_dsn.replace("postgresql://", "postgresql+psycopg2://")  # SQLAlchemy 2.1 would pick psycopg 3
+    (home / "dagster.yaml").write_text(f"storage:\n  postgres:\n    postgres_url: {url}\n"
+                                       "concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n")
     srv.admin(latency_ms=30)
     try:
         procs = [subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", models],
@@ -320,6 +328,6 @@ def test_concurrent_runs_take_turns_on_the_duckdb_file(srv, rpc, tmp_path):
         outputs = [p.communicate(timeout=300)[0] for p in procs]
     finally:
         srv.admin(reset=True)
-    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert [p.returncode for p in procs] == [0, 0], [o[-3000:] for o in outputs]
     assert_raw_equals_source(rpc, env, [table_for(m) for m in ("stock.move", "sale.order", "stock.picking",
                                                                  "sale.order.line")])

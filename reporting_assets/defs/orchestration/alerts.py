@@ -3,10 +3,12 @@
 DAGSTER_WEBSERVER_URL (default http://localhost:3000) is where the links point.
 """
 
+import json
 import os
 from datetime import datetime, timezone
 
 import dagster as dg
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from reporting_assets.alerts.notifiers import Alert, notifiers_from_env
 from reporting_assets.failures import user_message
@@ -49,3 +51,26 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext):
     else:
         why = context.failure_event.message or "the run failed before any step ran"
     notify(run_failure_alert(context.dagster_run, why, datetime.now(timezone.utc).timestamp()), context.log)
+
+
+@dg.sensor(name="alert_on_check_failure", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Sends an alert (email, webhook) for every asset check that fails with ERROR severity.")
+def alert_on_check_failure(context: dg.SensorEvaluationContext):
+    """Per check, the newest failed execution; alerted once (the cursor keeps each check's last id).
+    The first look only records where things stand, so history is not replayed."""
+    seen = json.loads(context.cursor) if context.cursor else None
+    latest = {}
+    for key in context.repository_def.asset_graph.asset_check_keys:
+        failed = context.instance.event_log_storage.get_asset_check_execution_history(
+            key, limit=1, status={AssetCheckExecutionRecordStatus.FAILED})
+        if not failed:
+            continue
+        record = failed[0]
+        latest[key.to_user_string()] = record.id
+        if seen is None or seen.get(key.to_user_string(), 0) >= record.id:
+            continue
+        evaluation = record.event.dagster_event.event_specific_data
+        if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            notify(check_failure_alert(evaluation, record.run_id, record.create_timestamp), context.log)
+    context.update_cursor(json.dumps({**(seen or {}), **latest}))
+    return dg.SkipReason("check failures looked at")
