@@ -320,6 +320,8 @@ def test_concurrent_runs_take_turns_on_the_duckdb_file(srv, rpc, tmp_path, pg_ds
     url = pg_dsn.replace("postgresql://", "postgresql+psycopg2://")  # SQLAlchemy 2.1 would pick psycopg 3
     (home / "dagster.yaml").write_text(f"storage:\n  postgres:\n    postgres_url: {url}\n"
                                        "concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n")
+    with dg.DagsterInstance.from_config(str(home)):
+        pass  # storage created once, before the processes start, as a deployment migrates it first
     srv.admin(latency_ms=30)
     try:
         procs = [subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", models],
