@@ -9,10 +9,11 @@ from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
 from reporting_assets.defs.odoo_raw.sensors import carrier_changes, odoo_changes
 from reporting_assets.defs.orchestration.alerts import alert_on_check_failure, alert_on_run_failure
 from reporting_assets.defs.orchestration.freshness import with_freshness
+from reporting_assets.defs.orchestration.health import pipeline_health
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh, full_refresh_job
 
 defs = with_freshness(dg.Definitions(
-    assets=[*odoo_raw_assets, carrier_shipments, kpi_models],
+    assets=[*odoo_raw_assets, carrier_shipments, kpi_models, pipeline_health],
     jobs=[full_refresh_job],
     schedules=[daily_full_refresh],
     sensors=[odoo_changes, carrier_changes, alert_on_run_failure, alert_on_check_failure],

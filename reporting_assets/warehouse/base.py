@@ -133,6 +133,22 @@ class Warehouse(ABC):
             raise
         return MergeCounts(rows=rows, inserted=rows - existing, updated=changed, unchanged=existing - changed)
 
+    def replace(self, schema: str, table: str, data: dict[str, list], types: dict[str, str]) -> None:
+        """Make the table exactly this batch (small snapshot tables such as pipeline_health)."""
+        self.begin()
+        try:
+            self.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema)}")
+            self.execute(f"DROP TABLE IF EXISTS {q(schema)}.{q(table)}")
+            self.execute(f"CREATE TABLE {q(schema)}.{q(table)} ("
+                         + ", ".join(f"{q(c)} {self.TYPES[t]}" for c, t in types.items()) + ")")
+            stage = self.stage(data, types)
+            casts = ", ".join(f"CAST(s.{q(c)} AS {self.TYPES[t]})" for c, t in types.items())
+            self.execute(f"INSERT INTO {q(schema)}.{q(table)} SELECT {casts} FROM {stage} s")
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
     def mark_deleted(self, schema: str, table: str, key: str, key_type: str, live_keys: list,
                      deleted_at: str, after=None, up_to=None) -> int:
         """Set `_deleted_at` on rows in the key range (`after`, `up_to`] that are not in `live_keys`.
