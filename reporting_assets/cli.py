@@ -24,7 +24,6 @@ import dagster as dg
 
 from reporting_assets.failures import user_message
 
-RAW_GROUPS = {"odoo_raw", "carrier_raw"}
 LOCAL_INSTANCE_YAML = """\
 # Written by `reporting`: the local Dagster instance (SQLite storage in this folder).
 # Writers to the warehouse share the pool `warehouse`; DuckDB allows one writer.
@@ -99,16 +98,7 @@ def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str |
 
     assets = list(defs.assets or [])
     selected = [a for a in assets if keys is None or set(a.keys) & set(keys)]
-    run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    ops = {}
-    if full_refresh:
-        ops |= {a.node_def.name: {"config": {"full_refresh": True}} for a in selected
-                if set(a.group_names_by_key.values()) & RAW_GROUPS}
-    if as_of:
-        ops |= {a.node_def.name: {"config": {"as_of": as_of}} for a in selected
-                if not set(a.group_names_by_key.values()) & RAW_GROUPS}
-    if ops:
-        run_config["ops"] = ops
+    run_config = run_config_for(selected, full_refresh, as_of)
     instance = local_instance()
     release_dead_runs(instance)
     result = dg.materialize(assets, selection=keys, resources=defs.resources, instance=instance,
@@ -116,6 +106,23 @@ def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str |
                             tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())})
     print_summary(result)
     return 0 if result.success else 1
+
+
+def run_config_for(selected: list, full_refresh: bool, as_of: str | None) -> dict:
+    """INFO logs; `full_refresh` for the raw assets; `as_of` for the dbt models."""
+    from reporting_assets.defs.kpis.assets import kpi_models
+    from reporting_assets.defs.orchestration.freshness import RAW_GROUPS
+
+    ops = {}
+    for a in selected:
+        if full_refresh and set(a.group_names_by_key.values()) & set(RAW_GROUPS):
+            ops[a.node_def.name] = {"config": {"full_refresh": True}}
+        if as_of and a.node_def.name == kpi_models.node_def.name:
+            ops[a.node_def.name] = {"config": {"as_of": as_of}}
+    config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    if ops:
+        config["ops"] = ops
+    return config
 
 
 def print_summary(result) -> None:

@@ -78,3 +78,15 @@ def test_the_code_location_has_one_raw_asset_per_table_with_pool_and_checks():
         assert node.pools == {"warehouse"}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys if c.asset_key in raw}
     assert checks == {(k, name) for k in keys for name in ("source_count_matches", "schema_unchanged")}
+
+
+def test_run_config_sends_full_refresh_to_raw_assets_and_as_of_to_dbt():
+    from reporting_assets.cli import run_config_for
+    from reporting_assets.definitions import defs
+
+    assets = list(defs.assets)
+    ops = run_config_for(assets, full_refresh=True, as_of="2026-11-20")["ops"]
+    assert ops["kpi_models"] == {"config": {"as_of": "2026-11-20"}}
+    assert ops["raw_odoo__sale_order"] == {"config": {"full_refresh": True}}
+    assert set(ops) == {"kpi_models", "raw_carrier__shipments"} | {f"raw_odoo__{t.table}" for t in ODOO_TABLES}
+    assert "ops" not in run_config_for(assets, full_refresh=False, as_of=None)
