@@ -7,7 +7,7 @@ from reporting_assets.defs.carrier_raw.assets import carrier_shipments
 from reporting_assets.defs.kpis.assets import kpi_models
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
 from reporting_assets.defs.odoo_raw.sensors import carrier_changes, odoo_changes
-from reporting_assets.defs.orchestration.alerts import alert_on_check_failure, alert_on_run_failure
+from reporting_assets.defs.orchestration.alerts import alert_on_check_failure, alert_on_run_failure, alert_on_stale_data
 from reporting_assets.defs.orchestration.freshness import with_freshness
 from reporting_assets.defs.orchestration.health import pipeline_health
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh, full_refresh_job
@@ -16,6 +16,6 @@ defs = with_freshness(dg.Definitions(
     assets=[*odoo_raw_assets, carrier_shipments, kpi_models, pipeline_health],
     jobs=[full_refresh_job],
     schedules=[daily_full_refresh],
-    sensors=[odoo_changes, carrier_changes, alert_on_run_failure, alert_on_check_failure],
+    sensors=[odoo_changes, carrier_changes, alert_on_run_failure, alert_on_check_failure, alert_on_stale_data],
     resources=resources.from_env(),
 ))

@@ -16,7 +16,11 @@ from aiosmtpd.controller import Controller
 from conftest import DB, Server, free_port
 
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_asset
-from reporting_assets.defs.orchestration.alerts import alert_on_check_failure, alert_on_run_failure
+from reporting_assets.defs.orchestration.alerts import (
+    alert_on_check_failure,
+    alert_on_run_failure,
+    alert_on_stale_data,
+)
 from reporting_assets.odoo.tables import table_for
 from reporting_assets.resources import OdooResource, WarehouseResource
 
@@ -127,3 +131,29 @@ def test_a_failed_check_is_posted_once(srv, webhook, tmp_path, monkeypatch):
     (posted,) = received
     assert posted["subject"] == "Check failed: raw_odoo/sale_order source_count_matches"
     assert "difference=-1" in posted["why"] and posted["link"].endswith(result.run_id)
+
+
+def test_a_table_failing_its_freshness_policy_is_posted_once(webhook, monkeypatch):
+    from dagster._core.definitions.freshness import FreshnessState, FreshnessStateChange
+
+    url, received = webhook
+    monkeypatch.setenv("REPORTING_ALERT_WEBHOOK_URL", url)
+    key = dg.AssetKey(["raw_odoo", "stock_move"])
+    with dg.instance_for_test() as instance:
+        def look(cursor):
+            context = dg.build_sensor_context(instance=instance, cursor=cursor)
+            alert_on_stale_data(context)
+            return context.cursor
+
+        cursor = look(None)
+        assert received == []  # nothing recorded as stale yet
+        # what the freshness daemon records when the table's fail window has passed
+        instance.report_runless_asset_event(FreshnessStateChange(
+            key=key, previous_state=FreshnessState.WARN, new_state=FreshnessState.FAIL,
+            state_change_timestamp=1_790_000_000.0))
+        cursor = look(cursor)
+        look(cursor)  # still failing: no second alert
+    (posted,) = received
+    assert posted["subject"] == "Stale data: raw_odoo/stock_move"
+    assert posted["why"] == "not updated within its freshness window (fail after 6 h)"
+    assert posted["link"].endswith("/assets/raw_odoo/stock_move")

@@ -1,4 +1,5 @@
-"""Run failures, failed checks: turned into an `Alert` and sent through every configured notifier.
+"""Run failures, failed checks, stale data: turned into an `Alert` and sent through every configured
+notifier.
 
 DAGSTER_WEBSERVER_URL (default http://localhost:3000) is where the links point.
 """
@@ -10,9 +11,15 @@ from datetime import datetime, timezone
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
+from dagster._core.definitions.freshness import FreshnessState
+
 from reporting_assets.alerts.notifiers import Alert, notifiers_from_env
+from reporting_assets.defs.kpis.assets import kpi_models
+from reporting_assets.defs.orchestration.freshness import mart_policy, raw_policy
+from reporting_assets.defs.orchestration.health import RAW_KEYS
 from reporting_assets.failures import user_message
 
+MART_KEYS = [k for k in kpi_models.keys if k.path[0] == "marts"]
 WEBSERVER_URL = (os.environ.get("DAGSTER_WEBSERVER_URL") or "http://localhost:3000").rstrip("/")
 
 
@@ -74,3 +81,27 @@ def alert_on_check_failure(context: dg.SensorEvaluationContext):
             notify(check_failure_alert(evaluation, record.run_id, record.create_timestamp), context.log)
     context.update_cursor(json.dumps({**(seen or {}), **latest}))
     return dg.SkipReason("check failures looked at")
+
+
+def stale_alert(key: dg.AssetKey, fail_window: str, since: float) -> Alert:
+    asset = key.to_user_string()
+    return Alert(subject=f"Stale data: {asset}", what=f"asset {asset}",
+                 why=f"not updated within its freshness window (fail after {fail_window})", since=_iso(since),
+                 link=f"{WEBSERVER_URL}/assets/{'/'.join(key.path)}")
+
+
+@dg.sensor(name="alert_on_stale_data", minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Sends an alert (email, webhook) when a raw table or a mart fails its freshness policy.")
+def alert_on_stale_data(context: dg.SensorEvaluationContext):
+    """Once per transition into FAIL, as the freshness daemon records them (cursor: the last one alerted)."""
+    alerted = json.loads(context.cursor) if context.cursor else {}
+    policies = {key: raw_policy() for key in RAW_KEYS} | {key: mart_policy() for key in MART_KEYS}
+    for key, record in context.instance.get_freshness_state_records(list(policies)).items():
+        stamp = record.updated_at.timestamp()
+        if record.freshness_state != FreshnessState.FAIL or alerted.get(key.to_user_string(), 0) >= stamp:
+            continue
+        window = policies[key].fail_window.to_timedelta()
+        notify(stale_alert(key, f"{window.total_seconds() / 3600:g} h", stamp), context.log)
+        alerted[key.to_user_string()] = stamp
+    context.update_cursor(json.dumps(alerted))
+    return dg.SkipReason("freshness looked at")

@@ -20,6 +20,7 @@ from reporting_assets.odoo.sync import SCHEMA as ODOO_SCHEMA
 from reporting_assets.odoo.tables import ODOO_TABLES
 from reporting_assets.resources import WarehouseResource
 
+RAW_KEYS = [dg.AssetKey([ODOO_SCHEMA, t.table]) for t in ODOO_TABLES] + [CARRIER_KEY]
 TYPES = {"source": "text", "minutes_since_extraction": "double", "freshness": "text", "last_run_status": "text",
          "failing_checks": "text", "checked_at": "timestamp"}
 
@@ -36,7 +37,7 @@ def freshness_status(minutes: float | None, warn_minutes: float, fail_minutes: f
                       "(fresh / warn / fail / never loaded); the last run's status; the failing checks.")
 def pipeline_health(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     instance, now = context.instance, time.time()
-    raw_keys = [dg.AssetKey([ODOO_SCHEMA, t.table]) for t in ODOO_TABLES] + [CARRIER_KEY]
+    raw_keys = RAW_KEYS
     policy = raw_policy()
     warn, fail = policy.warn_window.to_timedelta().total_seconds() / 60, policy.fail_window.to_timedelta().total_seconds() / 60
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]),
