@@ -44,7 +44,18 @@ def local_instance() -> dg.DagsterInstance:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(LOCAL_INSTANCE_YAML)
-    return dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.get()
+    ensure_pool(instance)
+    return instance
+
+
+def ensure_pool(instance: dg.DagsterInstance) -> None:
+    """Give the `warehouse` pool its one slot now, rather than lazily from `default_limit` at the
+    first claim, where two processes starting together can each create a slot."""
+    from reporting_assets.defs.odoo_raw.assets import POOL
+
+    if POOL not in instance.event_log_storage.get_concurrency_keys():
+        instance.event_log_storage.set_concurrency_slots(POOL, 1)
 
 
 def release_dead_runs(instance: dg.DagsterInstance) -> None:

@@ -21,6 +21,7 @@ import pytest
 from conftest import DB, Server, cli_env, reporting
 from raw_compare import assert_same, columns_of, source_rows, warehouse_rows
 
+from reporting_assets.cli import ensure_pool
 from reporting_assets.odoo.tables import ODOO_TABLES, table_for
 
 
@@ -320,8 +321,8 @@ def test_concurrent_runs_take_turns_on_the_duckdb_file(srv, rpc, tmp_path, pg_ds
     url = pg_dsn.replace("postgresql://", "postgresql+psycopg2://")  # SQLAlchemy 2.1 would pick psycopg 3
     (home / "dagster.yaml").write_text(f"storage:\n  postgres:\n    postgres_url: {url}\n"
                                        "concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n")
-    with dg.DagsterInstance.from_config(str(home)):
-        pass  # storage created once, before the processes start, as a deployment migrates it first
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        ensure_pool(instance)  # storage and pool created once, before the processes start, as in a deployment
     srv.admin(latency_ms=30)
     try:
         procs = [subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", models],
