@@ -17,7 +17,7 @@ def carrier_shipments(context: dg.AssetExecutionContext, config: IngestConfig, c
                       warehouse: WarehouseResource) -> dg.MaterializeResult:
     client = carrier_api.client()
     with warehouse.open() as wh:
-        result = sync_shipments(client, wh, context.run_id, full_refresh=config.full_refresh)
+        result = sync_shipments(client, wh, context.run.run_id, full_refresh=config.full_refresh)
         rows = wh.count(SCHEMA, TABLE)
     source_count = client.shipments_page(None, 1)["total"]
     context.log.info(f"shipments: read {result.rows_read}, inserted {result.inserted}, updated {result.updated}")

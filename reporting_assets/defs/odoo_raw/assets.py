@@ -45,7 +45,7 @@ def odoo_raw_asset(table: OdooTable) -> dg.AssetsDefinition:
                 context.log.info(f"{table.model}: page {result.pages}, {result.rows_read} rows so far")
 
         with warehouse.open() as wh:
-            result = sync_table(client, wh, table, context.run_id, full_refresh=config.full_refresh,
+            result = sync_table(client, wh, table, context.run.run_id, full_refresh=config.full_refresh,
                                 progress=progress)
             rows = wh.count(SCHEMA, table.table)
         for name in result.skipped_fields:
