@@ -37,20 +37,19 @@ def freshness_status(minutes: float | None, warn_minutes: float, fail_minutes: f
                       "(fresh / warn / fail / never loaded); the last run's status; the failing checks.")
 def pipeline_health(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     instance, now = context.instance, time.time()
-    raw_keys = RAW_KEYS
     policy = raw_policy()
     warn, fail = policy.warn_window.to_timedelta().total_seconds() / 60, policy.fail_window.to_timedelta().total_seconds() / 60
     runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]),
                              limit=1)
     last_run = runs[0].status.value if runs else "none"
     failing = {}
-    check_keys = [dg.AssetCheckKey(k, name) for k in raw_keys for name in (COUNT_CHECK, DRIFT_CHECK)]
+    check_keys = [dg.AssetCheckKey(k, name) for k in RAW_KEYS for name in (COUNT_CHECK, DRIFT_CHECK)]
     for check_key in [*check_keys, *kpi_models.check_keys]:
         latest = instance.event_log_storage.get_asset_check_execution_history(check_key, limit=1)
         if latest and latest[0].status == AssetCheckExecutionRecordStatus.FAILED:
             failing.setdefault(check_key.asset_key, []).append(check_key.name)
     rows = []
-    for key in raw_keys:
+    for key in RAW_KEYS:
         event = instance.get_latest_materialization_event(key)
         minutes = None if event is None else round((now - event.timestamp) / 60, 1)
         rows.append({"source": key.to_user_string(), "minutes_since_extraction": minutes,
