@@ -1,6 +1,6 @@
 """`odoo-sim`: run the Odoo-compatible demo server, or write the generator's ground truth.
 
-    odoo-sim serve --port 8069 --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--odoo-version 17|16]
+    odoo-sim serve --port 8069 --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--odoo-version 17|16] [--webhook-url URL]
     odoo-sim truth --scale 1 --seed 42 [--as-of YYYY-MM-DD] --out truth.json
 """
 
@@ -17,6 +17,7 @@ from .db import Database
 from .faults import Faults
 from .generator import World, generate
 from .server import Sim, make_server
+from .webhooks import Webhook
 from .truth import ground_truth
 
 
@@ -61,7 +62,8 @@ def build_sim(args) -> Sim:
     db = build_database(world, args.db, args.odoo_version, args.login, args.password, args.api_key)
     faults = Faults(fail_every=args.fail_every, fail_mode=args.fail_mode, cut_every=args.cut_every,
                     html_every=args.html_every, latency_ms=args.latency_ms)
-    return Sim(db, world.shipments, args.carrier_token, args.admin_password or args.password, faults)
+    webhook = Webhook(args.webhook_url) if args.webhook_url else None
+    return Sim(db, world.shipments, args.carrier_token, args.admin_password or args.password, faults, webhook)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--cut-every", type=int, default=0, help="cut every Nth response halfway")
     serve.add_argument("--html-every", type=int, default=0, help="answer every Nth request with an HTML page")
     serve.add_argument("--latency-ms", type=int, default=0, help="delay every response")
+    serve.add_argument("--webhook-url", default=None,
+                       help="POST an Odoo 17 webhook notification here for every record created, written or deleted")
     serve.add_argument("--verbose", action="store_true", help="log every request")
     truth = sub.add_parser("truth", help="write the generator's ground truth as JSON")
     _data_args(truth)

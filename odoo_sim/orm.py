@@ -9,13 +9,14 @@ from .db import Database, missing
 from .domain import compile_domain
 from .errors import OdooError, value_error
 from .schema import MODELS
+from .webhooks import Webhook
 
 
 class Orm:
     """Odoo's public model API (`search_read`, `read_group`, `write`, ...) over a Database."""
 
-    def __init__(self, db: Database):
-        self.db = db
+    def __init__(self, db: Database, webhook: Webhook | None = None):
+        self.db, self.webhook = db, webhook
 
     # --- dispatch -----------------------------------------------------------
     def call(self, model: str, method: str, args: list, kwargs: dict):
@@ -110,18 +111,32 @@ class Orm:
     # --- writing ------------------------------------------------------------
     def rpc_create(self, model, vals_list, context=None):
         if isinstance(vals_list, dict):
-            return self.db.create(model, vals_list)
-        return [self.db.create(model, vals) for vals in vals_list]
+            ids = self.db.create(model, vals_list)
+            self._notify(model, [ids])
+            return ids
+        ids = [self.db.create(model, vals) for vals in vals_list]
+        self._notify(model, ids)
+        return ids
 
     def rpc_write(self, model, ids, vals, context=None):
-        self.db.write(model, [ids] if isinstance(ids, int) else list(ids), vals)
+        ids = [ids] if isinstance(ids, int) else list(ids)
+        self.db.write(model, ids, vals)
+        self._notify(model, ids)
         return True
 
     def rpc_unlink(self, model, ids, context=None):
-        self.db.unlink(model, [ids] if isinstance(ids, int) else list(ids))
+        ids = [ids] if isinstance(ids, int) else list(ids)
+        payloads = self.webhook.payloads(self.db, model, ids) if self.webhook else []
+        self.db.unlink(model, ids)
+        if self.webhook:  # the payloads were read before the records went, as `on_unlink` rules run
+            self.webhook.send(payloads)
         return True
 
     # --- helpers --------------------------------------------------------------
+    def _notify(self, model: str, ids: list[int]) -> None:
+        if self.webhook:
+            self.webhook.send(self.webhook.payloads(self.db, model, ids))
+
     def _check_fields(self, model: str, fields) -> list[str]:
         meta = self.db.meta(model)
         if not fields:

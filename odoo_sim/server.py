@@ -18,6 +18,7 @@ from .db import Database
 from .errors import OdooError, access_denied
 from .faults import Faults
 from .orm import Orm
+from .webhooks import Webhook
 
 HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -25,8 +26,9 @@ HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad
 class Sim:
     """Everything one running demo server holds."""
 
-    def __init__(self, db: Database, shipments: list[dict], carrier_token: str, admin_password: str, faults: Faults):
-        self.db, self.orm = db, Orm(db)
+    def __init__(self, db: Database, shipments: list[dict], carrier_token: str, admin_password: str, faults: Faults,
+                 webhook: Webhook | None = None):
+        self.db, self.orm = db, Orm(db, webhook)
         self.shipments, self.carrier_token = shipments, carrier_token
         self.admin_password, self.faults = admin_password, faults
 

@@ -2,12 +2,15 @@
 
     reporting ingest [--models sale.order,stock.move,carrier] [--full-refresh]
     reporting run [--full-refresh] [--as-of YYYY-MM-DD]
+    reporting webhooks [--host 127.0.0.1] [--port 8070]
 
 Runs go through Dagster (`dg.materialize` on the code location's assets and
 resources, on a persistent instance), so they appear in the Dagster UI with
 their metadata and checks exactly like runs launched from there. The instance
 is `$DAGSTER_HOME`, or `.reporting/dagster` when that is not set. Exits 1 when
 a step fails, printing each distinct error once, and 2 on a bad configuration value.
+`webhooks` serves the receiver of Odoo's automation-rule webhooks (`webhooks.py`)
+until stopped; its token comes from REPORTING_WEBHOOK_TOKEN.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import socket
 import sys
 from datetime import date
@@ -161,6 +165,29 @@ def print_summary(result) -> None:
         print(f"error: {message}", file=sys.stderr)
 
 
+def serve_webhooks(host: str, port: int) -> int:
+    from reporting_assets.webhooks import ROUTE, Recorder, make_server
+
+    token = os.environ.get("REPORTING_WEBHOOK_TOKEN", "")
+    if len(token) < 16:
+        print("error: REPORTING_WEBHOOK_TOKEN must be set to a secret of at least 16 characters "
+              "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)", file=sys.stderr)
+        return 2
+    recorder = Recorder(local_instance())
+    recorder.start()
+    server = make_server(host, port, token, recorder)
+    print(f"reporting: receiving Odoo webhooks on http://{host}:{server.server_address[1]}{ROUTE}<token> "
+          f"(instance {os.environ['DAGSTER_HOME']})", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def _date(value: str) -> str:
     try:
         return date.fromisoformat(value).isoformat()
@@ -177,8 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="materialize every asset: ingest, then dbt build")
     run.add_argument("--full-refresh", action="store_true", help="ignore stored cursors, re-read everything")
     run.add_argument("--as-of", type=_date, help="the reporting date (YYYY-MM-DD); default: today in reporting_tz")
+    webhooks = commands.add_parser("webhooks", help="receive Odoo automation-rule webhooks as change hints")
+    webhooks.add_argument("--host", default="127.0.0.1")
+    webhooks.add_argument("--port", type=int, default=8070)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "webhooks":
+        return serve_webhooks(args.host, args.port)
     try:
         keys = raw_selection(args.models) if args.command == "ingest" else None
     except KeyError as exc:

@@ -6,14 +6,14 @@ from reporting_assets import resources
 from reporting_assets.defs.carrier_raw.assets import carrier_shipments
 from reporting_assets.defs.kpis.assets import kpi_models
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
-from reporting_assets.defs.odoo_raw.sensors import carrier_changes, odoo_changes
+from reporting_assets.defs.odoo_raw.sensors import carrier_changes, hints_spec, odoo_changes
 from reporting_assets.defs.orchestration.alerts import alert_on_check_failure, alert_on_run_failure, alert_on_stale_data
 from reporting_assets.defs.orchestration.freshness import with_freshness
 from reporting_assets.defs.orchestration.health import pipeline_health
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh, full_refresh_job
 
 defs = with_freshness(dg.Definitions(
-    assets=[*odoo_raw_assets, carrier_shipments, kpi_models, pipeline_health],
+    assets=[*odoo_raw_assets, carrier_shipments, kpi_models, pipeline_health, hints_spec],
     jobs=[full_refresh_job],
     schedules=[daily_full_refresh],
     sensors=[odoo_changes, carrier_changes, alert_on_run_failure, alert_on_check_failure, alert_on_stale_data],

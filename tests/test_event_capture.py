@@ -7,6 +7,7 @@ import dagster as dg
 import pytest
 from conftest import DB, Server
 
+from reporting_assets.defs.odoo_raw import sensors
 from reporting_assets.defs.odoo_raw.sensors import carrier_changes, odoo_changes
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh
 from reporting_assets.odoo.tables import ODOO_TABLES
@@ -31,7 +32,8 @@ def requested(result) -> set[str]:
     return {k.to_user_string() for k in result.asset_selection}
 
 
-def test_odoo_sensor_requests_exactly_the_models_that_changed(srv):
+def test_odoo_sensor_requests_exactly_the_models_that_changed(srv, monkeypatch):
+    monkeypatch.setattr(sensors, "INTERVAL", 0)  # every evaluation polls Odoo
     odoo = OdooResource(url=srv.url, db=DB, username="admin", password="admin")
     rpc = srv.client()
     with dg.instance_for_test() as instance:

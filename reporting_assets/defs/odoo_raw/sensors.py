@@ -5,12 +5,20 @@ Odoo: one `read_group` per model gives its record count and newest `write_date`
 cursor gets its raw asset requested. The carrier API: one 1-row page of
 shipments updated since the newest `updated_at` seen. The marts above follow by
 declarative automation. The first evaluation (no cursor) requests every raw
-asset, so a new deployment catches up. Interval: REPORTING_SENSOR_INTERVAL
-seconds (default 60).
+asset, so a new deployment catches up. Odoo and the carrier API are asked every
+REPORTING_SENSOR_INTERVAL seconds (default 60).
+
+Webhook hints (`reporting_assets/webhooks.py`) cut the wait: the Odoo sensor
+ticks every HINT_CHECK_SECONDS, reads the hints recorded since its last tick
+(one query on the Dagster instance, no call to Odoo) and, when there are any,
+polls Odoo at once and requests the hinted models as well as those whose
+fingerprint moved (a hint may arrive before Odoo commits, so its fingerprint
+may not have moved yet; the write_date sync reads whatever is committed).
 """
 
 import json
 import os
+import time
 
 import dagster as dg
 
@@ -19,9 +27,16 @@ from reporting_assets.odoo.client import UnknownModelError
 from reporting_assets.odoo.sync import SCHEMA
 from reporting_assets.odoo.tables import ODOO_TABLES
 from reporting_assets.resources import CarrierApiResource, OdooResource
+from reporting_assets.webhooks import HINTS_KEY
 
 INTERVAL = int(os.environ.get("REPORTING_SENSOR_INTERVAL") or 60)
+HINT_CHECK_SECONDS = 5  # the daemon evaluates sensors every 5 s at most
 CARRIER_KEY = dg.AssetKey([CARRIER_SCHEMA, CARRIER_TABLE])
+
+hints_spec = dg.AssetSpec(
+    HINTS_KEY, group_name="event_capture", kinds={"odoo"},
+    description="Change hints from Odoo automation rules, recorded by `reporting webhooks` (one observation per "
+                "model and batch). The odoo_changes sensor requests the hinted models' raw assets on its next tick.")
 
 
 def changed(previous: dict, current: dict) -> list[str]:
@@ -29,11 +44,28 @@ def changed(previous: dict, current: dict) -> list[str]:
     return [name for name, print_ in current.items() if previous.get(name) != print_]
 
 
-@dg.sensor(name="odoo_changes", minimum_interval_seconds=INTERVAL, default_status=dg.DefaultSensorStatus.RUNNING,
-           target=dg.AssetSelection.groups("odoo_raw"),
-           description="Requests the raw Odoo assets whose model changed (count or newest write_date).")
+def read_hints(instance: dg.DagsterInstance, after: int | None) -> tuple[set[str], int | None]:
+    """The models hinted since storage id `after`, and the new position. With no position yet
+    (a first look, which requests everything anyway) the position starts at the newest hint."""
+    if after is None:
+        newest = instance.fetch_observations(HINTS_KEY, limit=1).records
+        return set(), newest[0].storage_id if newest else 0
+    records = instance.fetch_observations(dg.AssetRecordsFilter(HINTS_KEY, after_storage_id=after),
+                                          limit=1000, ascending=True).records
+    models = {r.asset_observation.metadata["model"].value for r in records}
+    return models, records[-1].storage_id if records else after
+
+
+@dg.sensor(name="odoo_changes", minimum_interval_seconds=HINT_CHECK_SECONDS,
+           default_status=dg.DefaultSensorStatus.RUNNING, target=dg.AssetSelection.groups("odoo_raw"),
+           description="Requests the raw Odoo assets whose model changed (count or newest write_date), polling Odoo "
+                       "every REPORTING_SENSOR_INTERVAL seconds, or at once after a webhook hint.")
 def odoo_changes(context: dg.SensorEvaluationContext, odoo: OdooResource):
-    previous = json.loads(context.cursor) if context.cursor else {}
+    state = json.loads(context.cursor) if context.cursor else {}
+    hinted, hints_after = read_hints(context.instance, state.get("hints_after"))
+    now = time.time()
+    if not hinted and now - state.get("polled_at", 0) < INTERVAL:
+        return dg.SkipReason("no webhook hint; the next Odoo poll is not due yet")
     client = odoo.client()
     current = {}
     for table in ODOO_TABLES:
@@ -41,12 +73,13 @@ def odoo_changes(context: dg.SensorEvaluationContext, odoo: OdooResource):
             current[table.model] = client.fingerprint(table.model)
         except UnknownModelError:
             continue  # an optional module that is not installed
-    models = changed(previous, current)
-    context.update_cursor(json.dumps(current))
+    models = set(changed(state.get("fingerprints", {}), current)) | hinted
+    context.update_cursor(json.dumps({"fingerprints": current, "polled_at": now, "hints_after": hints_after}))
     if not models:
         return dg.SkipReason("no Odoo model changed")
     keys = [dg.AssetKey([SCHEMA, t.table]) for t in ODOO_TABLES if t.model in models]
-    return dg.RunRequest(asset_selection=keys, tags={"reporting/changed": ",".join(sorted(models))[:200]})
+    return dg.RunRequest(asset_selection=keys, tags={"reporting/changed": ",".join(sorted(models))[:200],
+                                                     "reporting/trigger": "webhook" if hinted else "poll"})
 
 
 @dg.sensor(name="carrier_changes", minimum_interval_seconds=INTERVAL, default_status=dg.DefaultSensorStatus.RUNNING,
