@@ -104,14 +104,16 @@ def raw_selection(models: str | None) -> list[dg.AssetKey]:
     return keys
 
 
-def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str | None = None) -> int:
+def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str | None = None):
+    """Materialize through Dagster and print what happened. Returns Dagster's result, or None when a
+    configuration value from the environment cannot be used (the error is printed)."""
     try:
         from reporting_assets.definitions import defs
-    except ValueError as exc:  # a configuration value from the environment that cannot be used
+    except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return None
 
-    assets = list(defs.assets or [])
+    assets = [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)]  # not the hints' spec
     selected = [a for a in assets if keys is None or set(a.keys) & set(keys)]
     run_config = run_config_for(selected, full_refresh, as_of)
     instance = local_instance()
@@ -120,7 +122,12 @@ def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str |
                             run_config=run_config, raise_on_error=False,
                             tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())})
     print_summary(result)
-    return 0 if result.success else 1
+    return result
+
+
+def exit_status(result) -> int:
+    """0 when the run succeeded, 1 when a step failed, 2 on a bad configuration value."""
+    return 2 if result is None else 0 if result.success else 1
 
 
 def run_config_for(selected: list, full_refresh: bool, as_of: str | None) -> dict:
@@ -215,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         keys = raw_selection(args.models) if args.command == "ingest" else None
     except KeyError as exc:
         parser.error(exc.args[0])
-    return materialize(keys, args.full_refresh, getattr(args, "as_of", None))
+    return exit_status(materialize(keys, args.full_refresh, getattr(args, "as_of", None)))
 
 
 if __name__ == "__main__":

@@ -47,11 +47,11 @@ def main() -> int:
         if args.dev:
             return _dagster_dev(args.ui_port)
         print("Materializing every asset through Dagster (reporting run) ...", flush=True)
-        from reporting_assets.cli import materialize
+        from reporting_assets.cli import exit_status, materialize
 
-        status = materialize(None, full_refresh=False, as_of=as_of)
-        _where(status)
-        return status
+        result = materialize(None, full_refresh=False, as_of=as_of)
+        _summary(result)
+        return exit_status(result)
     finally:
         server.terminate()
         server.wait()
@@ -108,17 +108,25 @@ def _headline(duckdb_path: str) -> None:
         print(f"{name:<20}{due:>10,}{otif:>8.1%}{fill:>11.1%}")
 
 
-def _where(status: int) -> None:
-    duckdb_path = os.environ["REPORTING_DUCKDB_PATH"]
-    if status == 0:
+def _summary(result) -> None:
+    """Headline KPIs, the checks, and where everything is."""
+    duckdb_path, home = os.environ["REPORTING_DUCKDB_PATH"], os.environ["DAGSTER_HOME"]
+    root = Path(__file__).resolve().parents[1]
+    if result is not None and result.success:
         _headline(duckdb_path)
-    print("\n" + ("Done." if status == 0 else "FAILED: see the errors above."))
+    checks = result.get_asset_check_evaluations() if result is not None else []
+    failed = [c for c in checks if not c.passed]
+    print(f"\nChecks: {len(checks) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        print(f"  FAILED  {check.asset_key.to_user_string()}  {check.check_name}")
+    print("\n" + ("Done." if result is not None and result.success else "FAILED: see the errors above."))
     print(f"  warehouse (DuckDB):  {duckdb_path}   schemas raw_odoo, raw_carrier, staging, intermediate, marts")
     print(f"    e.g.  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{duckdb_path}', read_only=True)"
           f".sql('select * from marts.kpi_supplier_performance order by odoo_on_time_rate limit 5'))\"")
-    print(f"  Dagster instance:    {os.environ['DAGSTER_HOME']}   (runs, materialization metadata, checks)")
-    print(f"    UI:  DAGSTER_HOME={os.environ['DAGSTER_HOME']} .venv/bin/dagster dev -w workspace.yaml "
-          f"(with the ODOO_* variables of .env.example)")
+    print(f"  Dagster instance:    {home}" + (f"   run {result.run_id}" if result is not None else ""))
+    print("    UI (runs, logs, metadata, checks, freshness):  make dev  ->  http://localhost:3000")
+    print("  dbt docs (what each KPI means):  make docs  ->  http://localhost:8080")
+    print(f"  dbt log:             {root / 'dbt_project' / 'logs' / 'dbt.log'}")
 
 
 if __name__ == "__main__":

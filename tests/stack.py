@@ -20,12 +20,13 @@ from conftest import DB, free_port
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WEBHOOK_TOKEN = "stack-webhook-token-0123456789"
+QUIET = 15
 
 RUNS_QUERY = """
 query Runs {
   runsOrError(limit: 200) {
     __typename
-    ... on Runs { results { runId status startTime endTime tags { key value } assetSelection { path } } }
+    ... on Runs { results { runId status creationTime startTime endTime tags { key value } assetSelection { path } } }
     ... on PythonError { message }
   }
 }"""
@@ -131,6 +132,22 @@ class Stack:
             assert not failed, f"run failed: {failed[0]}\n{self.logs()}"
             return predicate(runs)
         return self._wait(check, seconds, what)
+
+    def wait_for_catch_up(self, asset: str, seconds: float) -> list[dict]:
+        """After the sensors' first look (every raw table) and the automation it sets off: `asset`
+        has been built and no run has been queued or in progress for QUIET seconds (longer than a
+        tick of the automation sensor, which may still request models after a run ends)."""
+        quiet_since: list[float] = []
+
+        def caught_up(runs):
+            done = any(asset in r["assets"] for r in runs if r["status"] == "SUCCESS")
+            busy = any(r["status"] in ("QUEUED", "NOT_STARTED", "STARTING", "STARTED") for r in runs)
+            if busy or not done:
+                quiet_since.clear()
+                return None
+            quiet_since[:] = quiet_since or [time.monotonic()]
+            return runs if time.monotonic() - quiet_since[0] >= QUIET else None
+        return self.wait_for_runs(caught_up, seconds, f"the first catch-up to build {asset}")
 
     # --- helpers ------------------------------------------------------------------------------------
     def _spawn(self, name: str, cmd: list[str], env: dict) -> None:

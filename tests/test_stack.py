@@ -31,14 +31,7 @@ def test_an_odoo_change_reaches_the_mart_through_webhook_sensor_and_automation(p
     try:
         with stack:
             stack.start(server.url)
-
-            def caught_up(runs):
-                """The sensors' first look ingests everything; automation then builds every model."""
-                done = [r for r in runs if r["status"] == "SUCCESS"]
-                busy = [r for r in runs if r["status"] in ("QUEUED", "NOT_STARTED", "STARTING", "STARTED")]
-                built = set().union(*(r["assets"] for r in done)) if done else set()
-                return not busy and "marts/kpi_inventory_position" in built and done
-            before_runs = stack.wait_for_runs(caught_up, 600, "the first catch-up")
+            before_runs = stack.wait_for_catch_up("marts/kpi_inventory_position", 600)
             assert any(r["tags"].get("dagster/sensor_name") == "odoo_changes" for r in before_runs)
 
             quant_id, product_id, warehouse_id, quantity = an_internal_quant(pg_dsn)

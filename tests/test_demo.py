@@ -1,0 +1,81 @@
+"""`make demo` and `make dev` as a user runs them (`python -m reporting_assets.demo`), on a small scale."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+from conftest import free_port
+
+
+def demo_env(tmp_path: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "CARRIER_", "REPORTING_", "DAGSTER_"))}
+    env.update(DAGSTER_HOME=str(tmp_path / "dagster"), REPORTING_DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"))
+    return env
+
+
+def test_make_demo_materializes_everything_and_says_where_it_is(tmp_path):
+    env = demo_env(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "reporting_assets.demo", "--port", str(free_port()), "--scale", "0.2"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout
+    with duckdb.connect(env["REPORTING_DUCKDB_PATH"], read_only=True) as con:
+        warehouses = [r[0] for r in con.execute("select name from raw_odoo.stock_warehouse").fetchall()]
+        marts = con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()[0]
+    assert warehouses and all(f"\n{name}" in out for name in warehouses)  # a headline row per warehouse
+    assert marts >= 15
+    assert "Checks: " in out and " passed, 0 failed" in out
+    assert env["REPORTING_DUCKDB_PATH"] in out and env["DAGSTER_HOME"] in out
+    assert "make docs" in out and "dbt.log" in out and "Done." in out
+
+
+def test_make_demo_fails_loudly_when_the_demo_odoo_cannot_start(tmp_path):
+    with socket.socket() as busy:  # something else already holds the port
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        done = subprocess.run([sys.executable, "-m", "reporting_assets.demo", "--port", str(busy.getsockname()[1]),
+                               "--scale", "0.05"], env=demo_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "the demo Odoo did not start" in done.stderr
+
+
+def test_make_dev_serves_the_ui_with_sensors_and_schedule_running(tmp_path):
+    ui_port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "reporting_assets.demo", "--dev", "--port", str(free_port()),
+                             "--scale", "0.05", "--ui-port", str(ui_port)], env=demo_env(tmp_path),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    query = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
+                 sensors { name sensorState { status } } schedules { name scheduleState { status } } } } } }"""
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert proc.poll() is None, proc.stdout.read()
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{ui_port}/graphql", json.dumps({"query": query}).encode(),
+                                                 {"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=10) as resp:
+                    nodes = json.loads(resp.read())["data"]["repositoriesOrError"].get("nodes")
+                if nodes:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "dagster dev did not answer"
+            time.sleep(1)
+        sensors = {s["name"]: s["sensorState"]["status"] for s in nodes[0]["sensors"]}
+        schedules = {s["name"]: s["scheduleState"]["status"] for s in nodes[0]["schedules"]}
+        for name in ("odoo_changes", "carrier_changes", "kpi_automation", "alert_on_run_failure"):
+            assert sensors[name] == "RUNNING", sensors
+        assert schedules == {"daily_full_refresh": "RUNNING"}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # as Ctrl-C in a terminal: the whole group
+        out = proc.communicate(timeout=60)[0]
+    assert f"http://localhost:{ui_port}" in out
