@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python benchmarks/server_paging.py --scale 10
 	$(BIN)/python benchmarks/ingestion.py
 	$(BIN)/python benchmarks/kpis.py
+	$(BIN)/python benchmarks/latency.py
 
 # dbt docs of the KPI layer (definitions of every KPI and column, lineage, the metrics), on localhost.
 # Run `make demo` first for the catalog (column types) of the demo warehouse.
