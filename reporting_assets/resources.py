@@ -9,7 +9,6 @@ is not usable.
 from __future__ import annotations
 
 import os
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -101,9 +100,7 @@ def _number(name: str, default, cast, minimum=1):
 
 
 def from_env() -> dict[str, dg.ConfigurableResource]:
-    from dagster_dbt import DbtCliResource
-
-    from reporting_assets.defs.kpis.project import DBT_PROJECT
+    from reporting_assets.defs.kpis.project import dbt_resource
 
     kind = os.environ.get("REPORTING_WAREHOUSE", "duckdb")
     if kind not in ("duckdb", "postgres"):
@@ -120,6 +117,5 @@ def from_env() -> dict[str, dg.ConfigurableResource]:
             kind=kind,
             duckdb_path=str(Path(os.environ.get("REPORTING_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH).resolve()),
             pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if kind == "postgres" else ""),
-        # dbt from this environment, whether or not its bin/ is on PATH
-        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).parent / "dbt")),
+        "dbt": dbt_resource(),
     }

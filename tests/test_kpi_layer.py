@@ -63,3 +63,13 @@ def test_a_bad_freshness_window_is_named(monkeypatch):
     monkeypatch.setenv("REPORTING_RAW_FRESHNESS_FAIL_HOURS", "soon")
     with pytest.raises(ValueError, match="REPORTING_RAW_FRESHNESS_FAIL_HOURS must be a positive number of hours, got 'soon'"):
         raw_policy()
+
+
+def test_the_dbt_resource_knows_the_version_of_the_dbt_it_runs():
+    """It skips dagster-dbt's `dbt --version` per run; the installed package must be the executable's."""
+    import re
+    import subprocess
+
+    dbt = defs.resources["dbt"]
+    out = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True).stdout
+    assert str(dbt._cli_version) == re.search(r"installed:\s*(\d+\.\d+\.\d+)", out).group(1)

@@ -27,7 +27,7 @@ def an_internal_quant(pg_dsn: str) -> tuple[int, int, int, float]:
 
 def test_an_odoo_change_reaches_the_mart_through_webhook_sensor_and_automation(pg_dsn, tmp_path):
     stack = Stack(tmp_path, pg_dsn)  # the default 60 s poll: only the webhook can make this quick
-    server = Server("--webhook-url", stack.webhook_url)
+    server = Server("--webhook-url", stack.webhook_url, scale="0.05")
     try:
         with stack:
             stack.start(server.url)
