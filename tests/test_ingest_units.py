@@ -81,10 +81,10 @@ def test_the_code_location_has_one_raw_asset_per_table_with_pool_and_checks():
 
 
 def test_run_config_sends_full_refresh_to_raw_assets_and_as_of_to_dbt():
-    from reporting_assets.cli import run_config_for
+    from reporting_assets.cli import materializable, run_config_for
     from reporting_assets.definitions import defs
 
-    assets = list(defs.assets)
+    assets = materializable(defs)
     ops = run_config_for(assets, full_refresh=True, as_of="2026-11-20")["ops"]
     assert ops["kpi_models"] == {"config": {"as_of": "2026-11-20"}}
     assert ops["raw_odoo__sale_order"] == {"config": {"full_refresh": True}}
