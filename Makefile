@@ -12,6 +12,7 @@ MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
 DOCS_PORT ?= 8080
+WEBHOOK_PORT ?= 8070
 export REPORTING_DUCKDB_PATH ?= $(CURDIR)/.reporting/warehouse.duckdb
 
 .PHONY: install test demo dev bench docs clean
@@ -34,9 +35,11 @@ test: install
 demo: install
 	$(BIN)/python -m reporting_assets.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
 
-# The demo Odoo plus `dagster dev` (UI on localhost:3000) with sensors and schedules running.
+# The demo Odoo plus `dagster dev` (UI on localhost:3000) with sensors and schedules running, and the
+# webhook receiver the demo Odoo posts to.
 dev: install
-	$(BIN)/python -m reporting_assets.demo --dev --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
+	$(BIN)/python -m reporting_assets.demo --dev --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED) \
+		--webhook-port $(WEBHOOK_PORT)
 
 bench: install
 	$(BIN)/python benchmarks/server_paging.py --scale 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -32,6 +33,7 @@ def main() -> int:
     parser.add_argument("--dev", action="store_true",
                         help="instead of one run: keep the demo Odoo up and start `dagster dev` (make dev)")
     parser.add_argument("--ui-port", type=int, default=3000)
+    parser.add_argument("--webhook-port", type=int, default=8070, help="`reporting webhooks` under --dev")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: children stopped too
     url = f"http://127.0.0.1:{args.port}"
@@ -40,12 +42,15 @@ def main() -> int:
     as_of = datetime.now(timezone.utc).date().isoformat()  # one reporting date for the history and the KPIs
     cmd = [sys.executable, "-m", "odoo_sim.cli", "serve", "--port", str(args.port), "--scale", args.scale,
            "--seed", args.seed, "--as-of", as_of]
+    if args.dev:  # the demo Odoo posts automation-rule webhooks to `reporting webhooks`, with a fresh secret
+        os.environ["REPORTING_WEBHOOK_TOKEN"] = secrets.token_urlsafe(24)
+        cmd += ["--webhook-url", f"http://127.0.0.1:{args.webhook_port}/odoo/{os.environ['REPORTING_WEBHOOK_TOKEN']}"]
     print(f"Starting the demo Odoo (scale {args.scale}) at {url} ...", flush=True)
     server = subprocess.Popen(cmd)
     try:
         _wait_for(url, server)
         if args.dev:
-            return _dagster_dev(args.ui_port)
+            return _dagster_dev(args.ui_port, args.webhook_port)
         print("Materializing every asset through Dagster (reporting run) ...", flush=True)
         from reporting_assets.cli import exit_status, materialize
 
@@ -61,14 +66,17 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _dagster_dev(ui_port: int) -> int:
-    """`dagster dev` on the local instance, sensors and schedules included, until Ctrl-C."""
+def _dagster_dev(ui_port: int, webhook_port: int) -> int:
+    """`dagster dev` on the local instance, sensors and schedules included, and the webhook
+    receiver the demo Odoo posts to, until Ctrl-C."""
     from reporting_assets.cli import local_instance
 
     local_instance()  # creates DAGSTER_HOME and its dagster.yaml (pool limit) when missing
     root = Path(__file__).resolve().parents[1]
-    print(f"\nDagster UI: http://localhost:{ui_port}  (sensors and the daily schedule are on; "
+    print(f"\nDagster UI: http://localhost:{ui_port}  (sensors and the daily schedule are on; the demo Odoo's "
+          f"webhooks arrive on port {webhook_port} as hints, asset odoo_change_hints; "
           f"Ctrl-C stops Dagster and the demo Odoo)\n", flush=True)
+    receiver = subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(webhook_port)])
     dagster = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(root / "workspace.yaml"),
                                 "-p", str(ui_port)], cwd=root)
     try:
@@ -76,6 +84,9 @@ def _dagster_dev(ui_port: int) -> int:
     except KeyboardInterrupt:
         dagster.terminate()
         return dagster.wait()
+    finally:
+        receiver.terminate()
+        receiver.wait()
 
 
 def _wait_for(url: str, server: subprocess.Popen) -> None:

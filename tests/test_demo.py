@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import odoorpc
 from conftest import free_port
 
 
@@ -48,33 +49,50 @@ def test_make_demo_fails_loudly_when_the_demo_odoo_cannot_start(tmp_path):
     assert "the demo Odoo did not start" in done.stderr
 
 
-def test_make_dev_serves_the_ui_with_sensors_and_schedule_running(tmp_path):
-    ui_port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "reporting_assets.demo", "--dev", "--port", str(free_port()),
-                             "--scale", "0.05", "--ui-port", str(ui_port)], env=demo_env(tmp_path),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    query = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
-                 sensors { name sensorState { status } } schedules { name scheduleState { status } } } } } }"""
+def graphql(ui_port: int, query: str) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{ui_port}/graphql", json.dumps({"query": query}).encode(),
+                                     {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return json.loads(resp.read())["data"]
+
+
+def until(predicate, seconds: float, what: str, proc: subprocess.Popen):
+    deadline = time.monotonic() + seconds
+    while True:
+        assert proc.poll() is None, proc.stdout.read()
+        try:
+            value = predicate()
+            if value:
+                return value
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(1)
+
+
+def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
+    ui_port, odoo_port = free_port(), free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "reporting_assets.demo", "--dev", "--port", str(odoo_port),
+                             "--scale", "0.05", "--ui-port", str(ui_port), "--webhook-port", str(free_port())],
+                            env=demo_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    definitions = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
+                       sensors { name sensorState { status } } schedules { name scheduleState { status } } } } } }"""
+    hints = """{ assetOrError(assetKey: {path: ["odoo_change_hints"]}) { ... on Asset {
+                 assetObservations(limit: 10) { metadataEntries { label ... on TextMetadataEntry { text } } } } } }"""
     try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert proc.poll() is None, proc.stdout.read()
-            try:
-                request = urllib.request.Request(f"http://127.0.0.1:{ui_port}/graphql", json.dumps({"query": query}).encode(),
-                                                 {"Content-Type": "application/json"})
-                with urllib.request.urlopen(request, timeout=10) as resp:
-                    nodes = json.loads(resp.read())["data"]["repositoriesOrError"].get("nodes")
-                if nodes:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "dagster dev did not answer"
-            time.sleep(1)
+        nodes = until(lambda: graphql(ui_port, definitions)["repositoriesOrError"].get("nodes"), 240, "the UI", proc)
         sensors = {s["name"]: s["sensorState"]["status"] for s in nodes[0]["sensors"]}
         schedules = {s["name"]: s["scheduleState"]["status"] for s in nodes[0]["schedules"]}
         for name in ("odoo_changes", "carrier_changes", "kpi_automation", "alert_on_run_failure"):
             assert sensors[name] == "RUNNING", sensors
         assert schedules == {"daily_full_refresh": "RUNNING"}
+
+        odoo = odoorpc.ODOO("127.0.0.1", port=odoo_port, timeout=30)
+        odoo.login("distribution_demo", "admin", "admin")
+        odoo.env["stock.picking"].write(odoo.env["stock.picking"].search([], limit=1), {"origin": "DEV"})
+        observed = until(lambda: graphql(ui_port, hints)["assetOrError"].get("assetObservations"), 60, "the hint", proc)
+        assert {"label": "model", "text": "stock.picking"} in observed[0]["metadataEntries"]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # as Ctrl-C in a terminal: the whole group
         out = proc.communicate(timeout=60)[0]
