@@ -44,8 +44,8 @@ class Stack:
     """Start with `with Stack(...) as stack:`; the receiver's port is known before the demo Odoo starts
     (`webhook_url`), so that the demo Odoo can post to it."""
 
-    def __init__(self, tmp: Path, pg_dsn: str, **env: str):
-        self.tmp, self.pg_dsn, self.extra = tmp, pg_dsn, env
+    def __init__(self, tmp: Path, pg_dsn: str):
+        self.tmp, self.pg_dsn = tmp, pg_dsn
         self.webhook_port, self.web_port, self.grpc_port = free_port(), free_port(), free_port()
         self.webhook_url = f"http://127.0.0.1:{self.webhook_port}/odoo/{WEBHOOK_TOKEN}"
         self.web_url = f"http://127.0.0.1:{self.web_port}"
@@ -61,7 +61,7 @@ class Stack:
                    DAGSTER_PG_DB=dsn.path.lstrip("/"), ODOO_URL=odoo_url, ODOO_DB=DB, ODOO_USERNAME="admin",
                    ODOO_PASSWORD="admin", CARRIER_API_URL=odoo_url + "/carrier-api/v1",
                    CARRIER_API_TOKEN="carrier-demo-token", REPORTING_WAREHOUSE="postgres", REPORTING_PG_DSN=self.pg_dsn,
-                   REPORTING_WEBHOOK_TOKEN=WEBHOOK_TOKEN, DAGSTER_WEBSERVER_URL=self.web_url, **self.extra)
+                   REPORTING_WEBHOOK_TOKEN=WEBHOOK_TOKEN, DAGSTER_WEBSERVER_URL=self.web_url)
         return env
 
     def start(self, odoo_url: str) -> "Stack":
