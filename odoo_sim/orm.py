@@ -110,13 +110,10 @@ class Orm:
 
     # --- writing ------------------------------------------------------------
     def rpc_create(self, model, vals_list, context=None):
-        if isinstance(vals_list, dict):
-            ids = self.db.create(model, vals_list)
-            self._notify(model, [ids])
-            return ids
-        ids = [self.db.create(model, vals) for vals in vals_list]
+        single = isinstance(vals_list, dict)  # create(vals) answers an id, create([vals, ...]) a list
+        ids = [self.db.create(model, vals) for vals in ([vals_list] if single else vals_list)]
         self._notify(model, ids)
-        return ids
+        return ids[0] if single else ids
 
     def rpc_write(self, model, ids, vals, context=None):
         ids = [ids] if isinstance(ids, int) else list(ids)

@@ -21,6 +21,23 @@ DB = "distribution_demo"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
+def wait_until(predicate, seconds: float, what: str, proc: subprocess.Popen | None = None):
+    """Calls `predicate` until it returns something truthy (an OSError counts as "not yet") and
+    returns that; fails when `seconds` have passed, or when `proc` exits first (with its output)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"the process exited while waiting for {what}: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            value = predicate()
+        except OSError:
+            value = None
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out after {seconds:.0f}s waiting for {what}"
+        time.sleep(0.2)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -8,13 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import duckdb
 import odoorpc
-from conftest import free_port
+from conftest import free_port, wait_until
 
 
 def demo_env(tmp_path: Path) -> dict:
@@ -56,20 +55,6 @@ def graphql(ui_port: int, query: str) -> dict:
         return json.loads(resp.read())["data"]
 
 
-def until(predicate, seconds: float, what: str, proc: subprocess.Popen):
-    deadline = time.monotonic() + seconds
-    while True:
-        assert proc.poll() is None, proc.stdout.read()
-        try:
-            value = predicate()
-            if value:
-                return value
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(1)
-
-
 def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
     ui_port, odoo_port = free_port(), free_port()
     proc = subprocess.Popen([sys.executable, "-m", "reporting_assets.demo", "--dev", "--port", str(odoo_port),
@@ -81,7 +66,7 @@ def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
     hints = """{ assetOrError(assetKey: {path: ["odoo_change_hints"]}) { ... on Asset {
                  assetObservations(limit: 10) { metadataEntries { label ... on TextMetadataEntry { text } } } } } }"""
     try:
-        nodes = until(lambda: graphql(ui_port, definitions)["repositoriesOrError"].get("nodes"), 240, "the UI", proc)
+        nodes = wait_until(lambda: graphql(ui_port, definitions)["repositoriesOrError"].get("nodes"), 240, "the UI", proc)
         sensors = {s["name"]: s["sensorState"]["status"] for s in nodes[0]["sensors"]}
         schedules = {s["name"]: s["scheduleState"]["status"] for s in nodes[0]["schedules"]}
         for name in ("odoo_changes", "carrier_changes", "kpi_automation", "alert_on_run_failure"):
@@ -91,7 +76,8 @@ def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
         odoo = odoorpc.ODOO("127.0.0.1", port=odoo_port, timeout=30)
         odoo.login("distribution_demo", "admin", "admin")
         odoo.env["stock.picking"].write(odoo.env["stock.picking"].search([], limit=1), {"origin": "DEV"})
-        observed = until(lambda: graphql(ui_port, hints)["assetOrError"].get("assetObservations"), 60, "the hint", proc)
+        observed = wait_until(lambda: graphql(ui_port, hints)["assetOrError"].get("assetObservations"), 60, "the hint",
+                              proc)
         assert {"label": "model", "text": "stock.picking"} in observed[0]["metadataEntries"]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # as Ctrl-C in a terminal: the whole group

@@ -14,7 +14,7 @@ import urllib.request
 
 import dagster as dg
 import pytest
-from conftest import Server, free_port
+from conftest import Server, free_port, wait_until
 
 from reporting_assets.defs.odoo_raw import sensors
 from reporting_assets.defs.odoo_raw.sensors import odoo_changes
@@ -40,39 +40,20 @@ def post(url: str, body: bytes) -> tuple[int, dict]:
 
 
 @pytest.fixture
-def receiver(tmp_path):
+def receiver(tmp_path, monkeypatch):
     """`reporting webhooks` as its own process, on a Dagster instance of its own."""
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster"), "REPORTING_WEBHOOK_TOKEN": TOKEN}
     proc = subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(port)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/health", timeout=1).close()
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() else "no start"
-            time.sleep(0.2)
-    os.environ["DAGSTER_HOME"], previous = env["DAGSTER_HOME"], os.environ.get("DAGSTER_HOME")
+    wait_until(lambda: urllib.request.urlopen(url + "/health", timeout=1).status == 200, 60, "the receiver", proc)
+    monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
     instance = dg.DagsterInstance.get()
     yield url, instance, proc
     proc.terminate()
     proc.wait(timeout=10)
     instance.dispose()
-    if previous is None:
-        del os.environ["DAGSTER_HOME"]
-    else:
-        os.environ["DAGSTER_HOME"] = previous
-
-
-def wait_for(predicate, seconds: float = 20):
-    deadline = time.monotonic() + seconds
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-    return value
 
 
 def test_the_demo_odoo_posts_webhooks_that_become_hints(receiver):
@@ -89,7 +70,8 @@ def test_the_demo_odoo_posts_webhooks_that_become_hints(receiver):
     sim_log = server.proc.stdout.read()
     assert "failed" not in sim_log, sim_log  # every POST answered within Odoo's 1-second timeout
 
-    recorded = wait_for(lambda: (h := hints(instance)) and {r["model"] for r in h} == {"sale.order", "res.partner"} and h)
+    recorded = wait_until(lambda: (h := hints(instance)) and {r["model"] for r in h} == {"sale.order", "res.partner"}
+                          and h, 20, "both hints")
     by_model: dict[str, set[str]] = {}
     for hint in recorded:
         by_model.setdefault(hint["model"], set()).update(hint["record_ids"].split(", "))
@@ -112,7 +94,7 @@ def test_bad_requests_get_a_clear_refusal_and_record_nothing(receiver):
     time.sleep(0.5)
     assert hints(instance) == []
     assert post(f"{url}/odoo/{TOKEN}", good) == (202, {"accepted": "stock.picking"})
-    assert wait_for(lambda: hints(instance)) == [{"model": "stock.picking", "records": 1, "record_ids": "7"}]
+    assert wait_until(lambda: hints(instance), 20, "the hint") == [{"model": "stock.picking", "records": 1, "record_ids": "7"}]
 
 
 def test_the_receiver_answers_before_the_hint_is_recorded():
