@@ -11,6 +11,7 @@ one2many fields, so derived figures always agree with the stored ones.
 from __future__ import annotations
 
 import threading
+import zlib
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -19,6 +20,16 @@ from .errors import OdooError, value_error
 from .schema import MODELS, field_meta
 
 DT_FORMAT = "%Y-%m-%d %H:%M:%S"
+STAMP_FORMAT = DT_FORMAT + ".%f"
+
+# Odoo stamps `create_date` and `write_date` with PostgreSQL's transaction time, `now() AT TIME
+# ZONE 'UTC'`: microseconds, one value for every record a transaction writes (a mass update, an
+# import, a recompute). Its JSON-RPC answers them truncated to the second (`fields.Datetime.to_string`),
+# and a domain compares the stored value with the string it is given. We store them the same way:
+# strings of 26 characters ("2026-11-27 22:41:53.417032") that sort and compare as the timestamps do,
+# served by `served()` without the fraction. So `("write_date", "=", w)` with a served `w` matches
+# nothing and `(">", w)` matches the rest of that second, as on a real server.
+STAMPS = ("create_date", "write_date")
 
 # Odoo stores many computed and related fields (order amounts, a line's delivered
 # quantity, a line's state); recomputing them writes the record and bumps its
@@ -48,7 +59,7 @@ class Database:
         self.tables: dict[str, dict[int, dict]] = {m: {} for m in MODELS}
         self._next_id: dict[str, int] = defaultdict(lambda: 1)
         self._index: dict[tuple[str, str], dict[int, dict[int, dict]]] = {}
-        self._last_write = "1970-01-01 00:00:00"
+        self._last_write = "1970-01-01 00:00:00.000000"
         self.lock = threading.RLock()  # one writer at a time, like a single Odoo worker
 
     # --- generic access -------------------------------------------------------
@@ -119,21 +130,26 @@ class Database:
 
     # --- writes ---------------------------------------------------------------
     def now(self) -> str:
-        """Write timestamp: the wall clock, as Odoo's; but when the generated history reaches later
-        than the wall clock (the as-of day runs to its evening), one second after the newest stored
-        write_date, so that a write is always the newest change, as it is in a real Odoo."""
-        now = datetime.now(timezone.utc).strftime(DT_FORMAT)
+        """The stamp of one write (one transaction): the wall clock with microseconds, as Odoo's; but
+        when the generated history reaches later than the wall clock (the as-of day runs to its
+        evening), one second after the newest stored write_date, so that a write is always the
+        newest change, as it is in a real Odoo."""
+        now = datetime.now(timezone.utc).strftime(STAMP_FORMAT)
         if now <= self._last_write:
-            later = datetime.strptime(self._last_write, DT_FORMAT) + timedelta(seconds=1)
-            now = later.strftime(DT_FORMAT)
+            later = datetime.strptime(self._last_write, STAMP_FORMAT) + timedelta(seconds=1)
+            now = later.strftime(STAMP_FORMAT)
         self._last_write = now
         return now
 
     def insert(self, model: str, values: dict) -> dict:
-        """Store a record as the generator builds it (no validation, no timestamps added)."""
+        """Store a record as the generator builds it (no validation, no timestamps added; the
+        generator's second-resolution stamps get the fraction a transaction at that second has)."""
         rid = values.get("id") or self._next_id[model]
         self._next_id[model] = max(self._next_id[model], rid + 1)
         rec = {"id": rid, **values}
+        for stamp in STAMPS:
+            if rec.get(stamp):
+                rec[stamp] = with_fraction(rec[stamp])
         self.tables[model][rid] = rec
         if rec.get("write_date") and rec["write_date"] > self._last_write:
             self._last_write = rec["write_date"]
@@ -223,6 +239,21 @@ class Database:
                     self.unlink(comodel, [command[1]])
                 elif command[0] == 1:
                     self.write(comodel, [command[1]], command[2])
+
+
+def with_fraction(stamp: str) -> str:
+    """A generated second-resolution stamp with a fraction of a second: the same for every stamp of
+    that second (one transaction), derived from it so that generation stays deterministic."""
+    if len(stamp) != len("2026-11-27 22:41:53"):
+        return stamp
+    return f"{stamp}.{zlib.crc32(stamp.encode()) % 1_000_000:06d}"
+
+
+def served(value, ftype: str | None):
+    """A stored value as Odoo's RPC answers it: datetimes without their fraction of a second."""
+    if ftype == "datetime" and isinstance(value, str):
+        return value[:19]
+    return value
 
 
 def _m2m_commands(current: list | None, value) -> list[int]:

@@ -129,6 +129,11 @@ def _operator(op: str, value, ftype: str, comodel: str | None, db: Resolver, lea
         value = value + " 00:00:00"
     if op == "=?":
         return (lambda v: True) if value in (False, None) else _operator("=", value, ftype, comodel, db, leaf, model)
+    if ftype == "datetime" and isinstance(value, str) and op in ("=", "<", "<=", ">", ">="):
+        # Stamps are stored with microseconds (db.STAMPS): compare instants, as PostgreSQL does,
+        # so "...:53" equals "...:53.000000" and is before "...:53.417032".
+        test = _operator(op, _instant(value), "char", None, db, leaf, model)
+        return lambda v: test(_instant(v) if isinstance(v, str) else v)
     if op in ("any",):
         if not comodel:
             raise value_error(f"Invalid leaf {leaf_repr(leaf)}")
@@ -161,6 +166,10 @@ def _operator(op: str, value, ftype: str, comodel: str | None, db: Resolver, lea
     pattern = str(value) if op.startswith("=") else f"%{value}%"
     regex = re.compile(_like_to_regex(pattern), re.DOTALL | (re.IGNORECASE if "ilike" in op else 0))
     return lambda v: v is not None and v is not False and regex.fullmatch(str(v)) is not None
+
+
+def _instant(text: str) -> str:
+    return text + ".000000" if len(text) == 19 else text
 
 
 def _comparable(a, b) -> bool:

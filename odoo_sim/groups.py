@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .db import served
 from .domain import normalize
 from .errors import value_error
 
@@ -51,7 +52,7 @@ def read_group(db, model, domain, records, fields, groupby, offset, limit, order
         count_key = f"{specs[0]['field']}_count" if lazy and specs else "__count"
         group[count_key] = len(recs)
         for alias, func, field in aggregates:
-            group[alias] = _aggregate(func, [db.value(model, r, field) for r in recs])
+            group[alias] = served(_aggregate(func, [db.value(model, r, field) for r in recs]), meta[field]["type"])
         group["__domain"] = _and(domain, [x for leaf in leaves for x in leaf])
         if rest:
             group["__context"] = {"group_by": rest}
@@ -122,7 +123,7 @@ def _aggregate(func: str, values: list):
 def _group_key(db, model, rec, spec, zone):
     value = db.value(model, rec, spec["field"])
     if spec["type"] == "datetime" and value:
-        moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        moment = datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S")
         if zone:
             moment = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
         return _period_start(moment.date(), spec["granularity"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from . import groups
-from .db import Database, missing
+from .db import Database, missing, served
 from .domain import compile_domain
 from .errors import OdooError, value_error
 from .schema import MODELS
@@ -157,6 +157,8 @@ class Orm:
                     value = [value, db.display_name(meta[f]["relation"], value)]
             elif value is None:
                 value = False
+            else:
+                value = served(value, ftype)
             out[f] = value
         return out
 

@@ -15,6 +15,8 @@ import json
 import sys
 import urllib.request
 
+from .db import served
+
 ACTION = "Notify reporting(#1)"
 FIELDS = ("write_date",)
 TIMEOUT = 1.0
@@ -32,7 +34,8 @@ class Webhook:
             rec = db.record(model, rid)
             if rec is not None:
                 out.append({"_action": ACTION, "_id": rid, "_model": model, "id": rid,
-                            **{f: db.value(model, rec, f) or False for f in FIELDS if f in db.meta(model)}})
+                            **{f: served(db.value(model, rec, f), db.meta(model)[f]["type"]) or False
+                               for f in FIELDS if f in db.meta(model)}})
         return out
 
     def send(self, payloads: list[dict]) -> None:

@@ -32,12 +32,13 @@ class OdooResource(dg.ConfigurableResource):
     password: str  # a password or an API key
     timeout: float = 120.0  # seconds per request
     page_size: int = 5000   # records per search_read
+    workers: int = 1        # id ranges read in parallel (Odoo's worker processes)
     retries: int = 5        # per request, with exponential backoff from 0.25 s
 
     def client(self) -> OdooClient:
         """A logged-in client, shared by the assets of one process (a run) to save a login per table."""
         settings = OdooSettings(self.url, self.db, self.username, self.password, timeout=self.timeout,
-                                page_size=self.page_size, retries=self.retries)
+                                page_size=self.page_size, workers=self.workers, retries=self.retries)
         if settings not in _CLIENTS:
             _CLIENTS[settings] = OdooClient(settings).connect()
         return _CLIENTS[settings]
@@ -111,6 +112,7 @@ def from_env() -> dict[str, dg.ConfigurableResource]:
             password=dg.EnvVar("ODOO_PASSWORD"),
             timeout=_number("ODOO_TIMEOUT", 120.0, float, minimum=0.1),
             page_size=_number("ODOO_PAGE_SIZE", 5000, int),
+            workers=_number("ODOO_WORKERS", 1, int),
             retries=_number("ODOO_RETRIES", 5, int, minimum=0)),
         "carrier_api": CarrierApiResource(url=dg.EnvVar("CARRIER_API_URL"), token=dg.EnvVar("CARRIER_API_TOKEN")),
         "warehouse": WarehouseResource(

@@ -130,6 +130,27 @@ def test_write_create_unlink_bump_write_date(odoo):
     assert Partner.search([("id", "=", pid)], context={"active_test": False}) == []
 
 
+def test_write_date_keeps_microseconds_and_is_served_truncated_as_in_odoo_17(odoo):
+    """One write is one transaction: every record gets the same stamp, stored with microseconds,
+    answered without them. So the answered value matches nothing with `=`, and `>` returns the
+    whole second again, as a real Odoo 17 does (ODOO.md 4.4)."""
+    Move = odoo.env["stock.move"]
+    ids = Move.search([("state", "=", "done")], limit=300, order="id")
+    Move.write(ids, {"origin": "MASS-UPDATE"})
+    stamps = {r["write_date"] for r in Move.read(ids, ["write_date"])}
+    assert len(stamps) == 1
+    stamp = stamps.pop()
+    assert len(stamp) == 19  # "YYYY-MM-DD HH:MM:SS", no fraction
+    assert Move.search_count([("write_date", "=", stamp)]) == 0
+    assert set(ids) <= set(Move.search([("write_date", ">", stamp)]))
+    assert Move.search_count([("write_date", ">=", stamp), ("id", "in", ids)]) == len(ids)
+    newest = Move.read_group([], ["write_date:max"], [], lazy=False)[0]["write_date"]
+    assert newest == stamp
+    # The next write is a later transaction: ordered after this one even within the same second.
+    Move.write(ids[:1], {"origin": "LATER"})
+    assert Move.search([("id", "in", ids)], order="write_date desc, id asc", limit=1) == ids[:1]
+
+
 def test_a_write_changes_the_computed_figures(odoo):
     Line = odoo.env["sale.order.line"]
     line = Line.search_read([("display_type", "=", False), ("state", "=", "sale"), ("price_subtotal", ">", 0)],

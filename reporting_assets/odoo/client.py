@@ -44,6 +44,7 @@ class OdooSettings:
     password: str
     timeout: float = 120.0
     page_size: int = 5000
+    workers: int = 1  # id ranges read in parallel: at most the worker processes Odoo runs
     retries: int = 5
     backoff: float = 0.25  # seconds before the first retry; doubles each time
 
@@ -144,8 +145,8 @@ class OdooClient:
                           {"lazy": False, "context": NO_ARCHIVE_FILTER})[0]
         return [group["__count"], group["write_date"] or None]
 
-    def search_ids(self, model: str, domain: list, limit: int) -> list[int]:
-        return self.call(model, "search", [domain], {"order": "id", "limit": limit, "context": NO_ARCHIVE_FILTER})
+    def search_ids(self, model: str, domain: list, limit: int, order: str = "id") -> list[int]:
+        return self.call(model, "search", [domain], {"order": order, "limit": limit, "context": NO_ARCHIVE_FILTER})
 
     # --- retries ----------------------------------------------------------------------
     def _retrying(self, what: str, fn, not_odoo: bool = False):

@@ -4,18 +4,35 @@ The algorithm (ODOO.md §4.4), in the order it runs:
 
 1. Resolve the declared fields against `fields_get` (`columns.py`); create or
    widen `raw_odoo.<table>`.
-2. Read the stored cursor `(write_date, id)` of the last row loaded. Start at
-   `write_date >= cursor - LOOKBACK`: Odoo stamps `write_date` (one-second
-   resolution) when a transaction writes, not when it commits, so a row can
-   become visible with a stamp older than rows already read.
-3. Page with a keyset on (`write_date`, `id`) and `active_test: false` (archived
-   rows arrive with their `active` flag). A record written while we page gets
-   a newer stamp and shows up on a later page of the same run. One thread
-   fetches the next page while the caller converts and loads the current one.
-4. Each page is merged by `id` and the cursor saved in the same warehouse
-   transaction: a crash at any point loses nothing, and a rerun re-reads from
-   the saved cursor without duplicating anything (the merge is by key).
-5. Deletions leave no trace in Odoo: reconcile the source's ids, range by
+2. Begin a pass over a window of the table, or resume the pass a killed run
+   left unfinished. Before reading anything, ask Odoo for the table's newest
+   `write_date` (one `read_group`): that is the cursor this pass saves once it
+   is complete. The window is every record for a full load, and
+   `write_date >= cursor - LOOKBACK` for an increment: Odoo stamps `write_date`
+   when a transaction starts writing, not when it commits, so a row can become
+   visible with a stamp older than rows already read.
+3. Page the window by id (`id > last id read`, `order="id asc"`, with
+   `active_test: false` so archived rows arrive with their `active` flag).
+   Not by (`write_date`, `id`): Odoo stores `write_date` with microseconds, one
+   value for every row a transaction writes, but answers it truncated to the
+   second, so `write_date = w` matches nothing, `write_date > w` returns the
+   whole second again, and a keyset pager never advances once a page's worth
+   of rows share one second (a mass update, an import, a recompute). Odoo has
+   no index on `write_date` either: ordering by it sorts the table on every
+   page, where an id page walks the primary key at a constant cost.
+4. With ODOO_WORKERS > 1 (Odoo running several worker processes), the ids are
+   cut into that many contiguous ranges fetched in parallel, one thread and one
+   Odoo connection each; with 1, one thread fetches one page ahead. Either way
+   the pages are converted and loaded here, one at a time.
+5. Each page is merged by `id` and the pass's progress (the ranges still to
+   read, each from the last id loaded) saved in the same warehouse
+   transaction: killed at any point, the next run resumes the pass where the
+   last committed page left it, losing and duplicating nothing.
+6. When the pass completes, the cursor becomes the newest `write_date` of
+   step 2. A record written while the pass pages is read by it or not,
+   depending on where its id lies; either way its stamp is newer than that
+   cursor minus the look-back, so the next pass reads it.
+7. Deletions leave no trace in Odoo: reconcile the source's ids, range by
    range, and set `_deleted_at` on the rows that are gone.
 """
 
@@ -64,6 +81,31 @@ class SyncResult:
         self.pages += 1
 
 
+@dataclass(frozen=True)
+class Pass:
+    """One read of a window of a table, as saved in the cursor between pages.
+
+    `ranges` are the id ranges still to read, each `[after, up_to]`: ids greater
+    than `after` and at most `up_to` (`None`: to the end, so records created
+    during the pass are not cut off).
+    """
+
+    since: str | None   # the window: write_date >= since; None reads every record
+    newest: str | None  # the newest write_date before the pass began: the cursor once it completes
+    ranges: tuple[tuple[int, int | None], ...]
+
+    def domain(self, after: int, up_to: int | None) -> list:
+        window = [] if self.since is None else [["write_date", ">=", self.since]]
+        return window + [["id", ">", after]] + ([] if up_to is None else [["id", "<=", up_to]])
+
+    def saved(self) -> dict:
+        return {"since": self.since, "newest": self.newest, "ranges": [list(r) for r in self.ranges]}
+
+    @classmethod
+    def from_saved(cls, saved: dict) -> "Pass":
+        return cls(saved["since"], saved["newest"], tuple((a, b) for a, b in saved["ranges"]))
+
+
 def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str, *, full_refresh: bool = False,
                progress: Callable[[SyncResult], None] | None = None) -> SyncResult:
     started = time.monotonic()
@@ -73,15 +115,19 @@ def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str,
     state = wh.read_state(SCHEMA, table.table)
     result = SyncResult(table.table, cursor_before=state.cursor, skipped_fields=resolution.skipped,
                         columns={c.name: c.sql_type for c in resolution.columns}, previous_columns=state.columns)
-    cursor = None if full_refresh else state.cursor
-    start = None if cursor is None else _shift(cursor["write_date"], -LOOKBACK)
-    base = [] if start is None else [["write_date", ">=", start]]
+    settled = None if full_refresh else (state.cursor or {}).get("write_date")
+    unfinished = None if full_refresh else (state.cursor or {}).get("pass")
+    pass_ = Pass.from_saved(unfinished) if unfinished else begin_pass(client, table.model, settled)
 
-    for page in _prefetched(lambda domain: client.search_read(
-            table.model, domain, list(resolution.fields), client.settings.page_size, "write_date asc, id asc"),
-            base, client.settings.page_size):
-        last = {"write_date": page[-1]["write_date"], "id": page[-1]["id"]}
-        cursor = last if cursor is None else max(cursor, last, key=lambda c: (c["write_date"], c["id"]))
+    remaining = dict(enumerate(pass_.ranges))
+    for index, page, finished in _pages(client, table.model, list(resolution.fields), pass_):
+        if finished:
+            del remaining[index]
+        else:
+            remaining[index] = (page[-1]["id"], remaining[index][1])
+        if not page:
+            continue
+        cursor = {"write_date": settled, "pass": Pass(pass_.since, pass_.newest, tuple(remaining.values())).saved()}
         data = with_load_metadata(to_columns(page, resolution.columns), len(page), run_id)
         result.add(wh.merge(SCHEMA, table.table, data, types, key="id", version="write_date",
                             state=SyncState(cursor, state.columns), run_id=run_id))
@@ -89,18 +135,46 @@ def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str,
             progress(result)
 
     result.deleted = _reconcile_deletions(client, wh, table)
-    result.cursor_after = cursor
-    wh.save_state(SCHEMA, table.table, SyncState(cursor, result.columns), run_id)
+    result.cursor_after = {"write_date": pass_.newest or settled}
+    wh.save_state(SCHEMA, table.table, SyncState(result.cursor_after, result.columns), run_id)
     wh.analyze(SCHEMA, table.table)
     result.seconds = round(time.monotonic() - started, 3)
     return result
 
 
-def _prefetched(fetch: Callable[[list], list[dict]], base: list, page_size: int) -> Iterator[list[dict]]:
-    """Keyset pages, fetched one ahead in a thread so fetching overlaps loading."""
-    pages: queue.Queue = queue.Queue(maxsize=2)
+def begin_pass(client: OdooClient, model: str, settled: str | None) -> Pass:
+    """A new pass: every record (no settled cursor) or the look-back window after it, cut into
+    ODOO_WORKERS id ranges."""
+    _, newest = client.fingerprint(model)
+    since = None if settled is None else _shift(settled, -LOOKBACK)
+    return Pass(since, newest, id_ranges(client, model, Pass(since, newest, ()).domain(0, None),
+                                         client.settings.workers))
+
+
+def id_ranges(client: OdooClient, model: str, domain: list, parts: int) -> tuple[tuple[int, int | None], ...]:
+    """`parts` contiguous id ranges of about the same width over the ids `domain` selects
+    (two index lookups in Odoo). Ids are dense in Odoo, so equal widths hold about equal counts."""
+    if parts == 1:
+        return ((0, None),)
+    first = client.search_ids(model, domain, 1)
+    if not first:
+        return ((0, None),)
+    low, high = first[0] - 1, client.search_ids(model, domain, 1, order="id desc")[0]
+    width = -(-(high - low) // parts)
+    cuts = sorted({low + i * width for i in range(parts) if low + i * width < high})
+    return tuple(zip(cuts, cuts[1:] + [None]))
+
+
+def _pages(client: OdooClient, model: str, fields: list[str], pass_: Pass) -> Iterator[tuple[int, list[dict], bool]]:
+    """(range index, page, whether that range is finished) for every page of the pass.
+
+    One thread per range, each with its own Odoo connection (the first reuses `client`), each
+    fetching at most one page ahead of what has been loaded; the caller gets the pages of all
+    ranges interleaved, each range's in id order.
+    """
+    page_size = client.settings.page_size
+    pages: queue.Queue = queue.Queue(maxsize=len(pass_.ranges) + 1)
     stop = threading.Event()
-    done = object()
 
     def put(item) -> None:
         while not stop.is_set():
@@ -110,34 +184,36 @@ def _prefetched(fetch: Callable[[list], list[dict]], base: list, page_size: int)
             except queue.Full:
                 continue
 
-    def fetch_all() -> None:
-        domain = base
+    def fetch_range(index: int, odoo: OdooClient | None, after: int, up_to: int | None) -> None:
         try:
+            odoo = odoo or OdooClient(client.settings).connect()
             while not stop.is_set():
-                page = fetch(domain)
-                if page:
-                    put(page)
-                if len(page) < page_size:
-                    break
-                wd, rid = page[-1]["write_date"], page[-1]["id"]
-                domain = base + ["|", ["write_date", ">", wd], "&", ["write_date", "=", wd], ["id", ">", rid]]
-            put(done)
+                page = odoo.search_read(model, pass_.domain(after, up_to), fields, page_size, "id asc")
+                finished = len(page) < page_size
+                put((index, page, finished))
+                if finished:
+                    return
+                after = page[-1]["id"]
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
             put(exc)
 
-    worker = threading.Thread(target=fetch_all, name="odoo-prefetch", daemon=True)
-    worker.start()
+    workers = [threading.Thread(target=fetch_range, args=(i, client if i == 0 else None, after, up_to),
+                                name=f"odoo-pages-{i}", daemon=True)
+               for i, (after, up_to) in enumerate(pass_.ranges)]
+    for worker in workers:
+        worker.start()
+    unfinished = len(workers)
     try:
-        while True:
+        while unfinished:
             item = pages.get()
-            if item is done:
-                return
             if isinstance(item, BaseException):
                 raise item
+            unfinished -= item[2]
             yield item
     finally:
         stop.set()
-        worker.join(timeout=5)
+        for worker in workers:
+            worker.join(timeout=5)
 
 
 def _reconcile_deletions(client: OdooClient, wh: Warehouse, table: OdooTable) -> int:
