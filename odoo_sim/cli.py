@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -87,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--latency-ms", type=int, default=0, help="delay every response")
     serve.add_argument("--webhook-url", default=None,
                        help="POST an Odoo 17 webhook notification here for every record created, written or deleted")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="processes serving requests, as Odoo's `workers` setting; more than 1 makes the server "
+                            "read-only (each process holds its own copy of the data): for throughput measurements")
     serve.add_argument("--verbose", action="store_true", help="log every request")
     truth = sub.add_parser("truth", help="write the generator's ground truth as JSON")
     _data_args(truth)
@@ -108,8 +112,12 @@ def main(argv: list[str] | None = None) -> int:
         sim = build_sim(args)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1, got {args.workers}")
+    sim.read_only = args.workers > 1
     server = make_server(sim, args.host, args.port, quiet=not args.verbose)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    children = [pid for pid in (_fork_worker(server) for _ in range(args.workers - 1)) if pid]
     print(f"odoo-sim: Odoo {args.odoo_version}.0, database {args.db!r}, as of {sim.db.today}, "
           f"scale {args.scale:g}, seed {args.seed} (generated in {time.monotonic() - started:.1f}s)", flush=True)
     print(f"odoo-sim: serving http://{args.host}:{server.server_address[1]} (JSON-RPC at /jsonrpc, carrier API at "
@@ -120,7 +128,22 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.server_close()
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
     return 0
+
+
+def _fork_worker(server) -> int:
+    """A child process serving the same listening socket from its own copy of the data (the pid in
+    the parent, 0 in the child, which serves until terminated and never returns)."""
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    os._exit(0)
 
 
 if __name__ == "__main__":

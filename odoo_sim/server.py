@@ -20,6 +20,7 @@ from .faults import Faults
 from .orm import Orm
 from .webhooks import Webhook
 
+WRITES = ("create", "write", "unlink")
 HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
 
 
@@ -31,6 +32,7 @@ class Sim:
         self.db, self.orm = db, Orm(db, webhook)
         self.shipments, self.carrier_token = shipments, carrier_token
         self.admin_password, self.faults = admin_password, faults
+        self.read_only = False  # several worker processes, each with its own copy of the data (--workers)
 
     def version_info(self) -> dict:
         v = self.db.version
@@ -65,6 +67,9 @@ class Sim:
             else:
                 call_args = list(args[5]) if len(args) > 5 else []
                 call_kwargs = args[6] if len(args) > 6 else {}
+            if self.read_only and name in WRITES:
+                raise OdooError("odoo.exceptions.UserError", f"{model}.{name}: this demo server runs several worker "
+                                "processes (--workers), each with its own copy of the data, so it is read-only")
             with self.db.lock:
                 return self.orm.call(model, name, call_args, call_kwargs)
         raise OdooError("builtins.NameError", f"Service or method not found: {service}.{method}")

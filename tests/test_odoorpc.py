@@ -311,3 +311,23 @@ def test_browse_reads_an_empty_many2one_as_an_empty_record(odoo):
     move = odoo.env["stock.move"].browse(move_id)
     assert not move.sale_line_id and move.sale_line_id.id is None
     assert move.product_id.id == odoo.env["stock.move"].read([move_id], ["product_id"])[0]["product_id"][0]
+
+
+def test_several_worker_processes_serve_reads_and_refuse_writes():
+    """`--workers 2`, as Odoo's setting: two processes on one port, each with its own copy of the
+    data, so the server is read-only and says so."""
+    from pathlib import Path
+
+    from conftest import Server, wait_until
+
+    srv = Server("--workers", "2", scale="0.05")
+    try:
+        children = Path(f"/proc/{srv.proc.pid}/task/{srv.proc.pid}/children").read_text().split()
+        assert len(children) == 1
+        odoo = srv.client()
+        assert odoo.env["sale.order"].search_count([]) > 0
+        with pytest.raises(odoorpc.error.RPCError, match="runs several worker processes.*read-only"):
+            odoo.env["res.partner"].write([1], {"name": "Renamed"})
+    finally:
+        srv.stop()
+    wait_until(lambda: not Path(f"/proc/{children[0]}").exists(), 10, "the worker to exit with the server")

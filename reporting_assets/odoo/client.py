@@ -131,9 +131,17 @@ class OdooClient:
                 raise
         return self._fields[model]
 
-    def search_read(self, model: str, domain: list, fields: list[str], limit: int, order: str) -> list[dict]:
+    def search_read(self, model: str, domain: list, fields: list[str], limit: int, order: str,
+                    load: str | None = "_classic_read") -> list[dict]:
+        """Records as dicts; with `load=None` a many2one is a bare id instead of `[id, name]`."""
         return self.call(model, "search_read", [domain], {
-            "fields": fields, "limit": limit, "order": order, "context": NO_ARCHIVE_FILTER})
+            "fields": fields, "limit": limit, "order": order, "load": load, "context": NO_ARCHIVE_FILTER})
+
+    def display_names(self, model: str, ids: list[int]) -> dict[int, str]:
+        """id -> display name; ids deleted meanwhile are left out (a `read` would fail on them)."""
+        records = self.call(model, "search_read", [[["id", "in", ids]]], {
+            "fields": ["display_name"], "context": NO_ARCHIVE_FILTER})
+        return {r["id"]: r["display_name"] or None for r in records}
 
     def search_count(self, model: str, domain: list) -> int:
         return self.call(model, "search_count", [domain], {"context": NO_ARCHIVE_FILTER})

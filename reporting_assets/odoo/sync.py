@@ -47,6 +47,7 @@ from typing import Callable, Iterator
 
 from reporting_assets.odoo.client import OdooClient
 from reporting_assets.odoo.columns import META_COLUMNS, resolve_columns, to_columns, with_load_metadata
+from reporting_assets.odoo.names import DisplayNames
 from reporting_assets.odoo.tables import OdooTable
 from reporting_assets.warehouse.base import MergeCounts, SyncState, Warehouse, utc_now
 
@@ -119,8 +120,9 @@ def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str,
     unfinished = None if full_refresh else (state.cursor or {}).get("pass")
     pass_ = Pass.from_saved(unfinished) if unfinished else begin_pass(client, table.model, settled)
 
+    names = DisplayNames(client.fields_get(table.model), list(resolution.fields))
     remaining = dict(enumerate(pass_.ranges))
-    for index, page, finished in _pages(client, table.model, list(resolution.fields), pass_):
+    for index, page, finished in fetch_pages(client, table.model, list(resolution.fields), pass_, names):
         if finished:
             del remaining[index]
         else:
@@ -165,12 +167,14 @@ def id_ranges(client: OdooClient, model: str, domain: list, parts: int) -> tuple
     return tuple(zip(cuts, cuts[1:] + [None]))
 
 
-def _pages(client: OdooClient, model: str, fields: list[str], pass_: Pass) -> Iterator[tuple[int, list[dict], bool]]:
+def fetch_pages(client: OdooClient, model: str, fields: list[str], pass_: Pass,
+           names: DisplayNames) -> Iterator[tuple[int, list[dict], bool]]:
     """(range index, page, whether that range is finished) for every page of the pass.
 
     One thread per range, each with its own Odoo connection (the first reuses `client`), each
     fetching at most one page ahead of what has been loaded; the caller gets the pages of all
-    ranges interleaved, each range's in id order.
+    ranges interleaved, each range's in id order. Pages are read with `load=None` and get their
+    many2one names from `names` (see `names.py`).
     """
     page_size = client.settings.page_size
     pages: queue.Queue = queue.Queue(maxsize=len(pass_.ranges) + 1)
@@ -188,7 +192,8 @@ def _pages(client: OdooClient, model: str, fields: list[str], pass_: Pass) -> It
         try:
             odoo = odoo or OdooClient(client.settings).connect()
             while not stop.is_set():
-                page = odoo.search_read(model, pass_.domain(after, up_to), fields, page_size, "id asc")
+                page = names.attach(odoo, odoo.search_read(model, pass_.domain(after, up_to), fields, page_size,
+                                                           "id asc", load=None))
                 finished = len(page) < page_size
                 put((index, page, finished))
                 if finished:
