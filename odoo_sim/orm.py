@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import itertools
 
 from . import groups
 from .db import Database, missing, served
@@ -53,13 +54,15 @@ class Orm:
         if MODELS[model].has_active and context.get("active_test", True) and not _mentions(domain, "active"):
             domain = [("active", "=", True)] + domain
         predicate = compile_domain(domain, model, db)
-        records = [r for r in db.tables[model].values() if predicate(r)]
+        matching = (r for r in db.records_after(model, _id_floor(domain)) if predicate(r))
         keys = _parse_order(order or MODELS[model].order, model, db)
-        if keys != [("id", False)]:  # tables are kept in id order already
-            for field, desc in reversed(keys):
-                getter = _sort_getter(db, model, field)
-                records.sort(key=lambda r: _null_last(getter(r)), reverse=desc)
         offset = offset or 0
+        if keys == [("id", False)]:  # records come in id order already: stop at the page's end
+            return list(itertools.islice(matching, offset, offset + limit if limit else None))
+        records = list(matching)
+        for field, desc in reversed(keys):
+            getter = _sort_getter(db, model, field)
+            records.sort(key=lambda r: _null_last(getter(r)), reverse=desc)
         return records[offset: offset + limit] if limit else records[offset:]
 
     def rpc_search(self, model, domain=None, offset=0, limit=None, order=None, count=False, context=None):
@@ -161,6 +164,16 @@ class Orm:
                 value = served(value, ftype)
             out[f] = value
         return out
+
+
+def _id_floor(domain: list) -> int | None:
+    """The k of an `("id", ">", k)` (or `>=`) that every match must satisfy: a leaf of a domain
+    made of leaves alone (implicitly ANDed). None when there is none."""
+    if not all(isinstance(t, (list, tuple)) for t in domain):
+        return None
+    floors = [t[2] - (t[1] == ">=") for t in domain
+              if len(t) == 3 and t[0] == "id" and t[1] in (">", ">=") and type(t[2]) is int]
+    return max(floors) if floors else None
 
 
 def _mentions(domain: list, field: str) -> bool:

@@ -246,6 +246,7 @@ def test_what_retrying_cannot_fix_gives_one_clear_message(srv, tmp_path, not_odo
 
 @pytest.mark.parametrize("variable, value, message", [
     ("ODOO_PAGE_SIZE", "abc", "ODOO_PAGE_SIZE must be a number >= 1, got 'abc'"),
+    ("ODOO_WORKERS", "0", "ODOO_WORKERS must be a number >= 1, got '0'"),
     ("REPORTING_WAREHOUSE", "mysql", "REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got 'mysql'"),
 ])
 def test_a_bad_configuration_value_is_named(srv, tmp_path, variable, value, message):

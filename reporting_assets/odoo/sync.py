@@ -95,9 +95,12 @@ class Pass:
     newest: str | None  # the newest write_date before the pass began: the cursor once it completes
     ranges: tuple[tuple[int, int | None], ...]
 
+    @property
+    def window(self) -> list:
+        return [] if self.since is None else [["write_date", ">=", self.since]]
+
     def domain(self, after: int, up_to: int | None) -> list:
-        window = [] if self.since is None else [["write_date", ">=", self.since]]
-        return window + [["id", ">", after]] + ([] if up_to is None else [["id", "<=", up_to]])
+        return self.window + [["id", ">", after]] + ([] if up_to is None else [["id", "<=", up_to]])
 
     def saved(self) -> dict:
         return {"since": self.since, "newest": self.newest, "ranges": [list(r) for r in self.ranges]}
@@ -148,9 +151,8 @@ def begin_pass(client: OdooClient, model: str, settled: str | None) -> Pass:
     """A new pass: every record (no settled cursor) or the look-back window after it, cut into
     ODOO_WORKERS id ranges."""
     _, newest = client.fingerprint(model)
-    since = None if settled is None else _shift(settled, -LOOKBACK)
-    return Pass(since, newest, id_ranges(client, model, Pass(since, newest, ()).domain(0, None),
-                                         client.settings.workers))
+    window = Pass(None if settled is None else _shift(settled, -LOOKBACK), newest, ())
+    return Pass(window.since, newest, id_ranges(client, model, window.window, client.settings.workers))
 
 
 def id_ranges(client: OdooClient, model: str, domain: list, parts: int) -> tuple[tuple[int, int | None], ...]:
@@ -168,7 +170,7 @@ def id_ranges(client: OdooClient, model: str, domain: list, parts: int) -> tuple
 
 
 def fetch_pages(client: OdooClient, model: str, fields: list[str], pass_: Pass,
-           names: DisplayNames) -> Iterator[tuple[int, list[dict], bool]]:
+                names: DisplayNames) -> Iterator[tuple[int, list[dict], bool]]:
     """(range index, page, whether that range is finished) for every page of the pass.
 
     One thread per range, each with its own Odoo connection (the first reuses `client`), each
