@@ -1,16 +1,21 @@
 """`reporting`: materialize assets through Dagster from the command line.
 
+    reporting check
     reporting ingest [--models sale.order,stock.move,carrier] [--full-refresh]
     reporting run [--full-refresh] [--as-of YYYY-MM-DD]
     reporting webhooks [--host 127.0.0.1] [--port 8070]
 
-Runs go through Dagster (`dg.materialize` on the code location's assets and
-resources, on a persistent instance), so they appear in the Dagster UI with
-their metadata and checks exactly like runs launched from there. The instance
-is `$DAGSTER_HOME`, or `.reporting/dagster` when that is not set. Exits 1 when
-a step fails, printing each distinct error once, and 2 on a bad configuration value.
-`webhooks` serves the receiver of Odoo's automation-rule webhooks (`webhooks.py`)
-until stopped; its token comes from REPORTING_WEBHOOK_TOKEN.
+Settings come from the environment and `.env` in the current directory
+(`settings.py`); a missing or unusable one is one line naming it, exit 2.
+`check` tests the configuration without extracting anything. Runs go through
+Dagster (the code location's assets and resources, on a persistent instance),
+so they appear in the Dagster UI with their metadata, logs and checks exactly
+like runs launched from there. The instance is `$DAGSTER_HOME`, or
+`.reporting/dagster`. The terminal shows progress and, at the end, each
+distinct error once (exit 1); the traces stay in the run's logs (`--verbose`
+prints them too). `webhooks` serves the receiver of Odoo's automation-rule
+webhooks (`webhooks.py`) until stopped; its token comes from
+REPORTING_WEBHOOK_TOKEN.
 """
 
 from __future__ import annotations
@@ -21,12 +26,17 @@ import os
 import signal
 import socket
 import sys
+import traceback
+import warnings
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
 from reporting_assets.failures import user_message
+from reporting_assets.settings import ConfigError, Settings, load_dotenv, variables_help
+
+RUN_JOB = "__ephemeral_asset_job__"  # the name `dg.materialize` gives its runs, which the UI lists as such
 
 LOCAL_INSTANCE_YAML = """\
 # Written by `reporting`: the local Dagster instance (SQLite storage in this folder).
@@ -42,7 +52,9 @@ telemetry:
 
 
 def local_instance() -> dg.DagsterInstance:
-    home = Path(os.environ.get("DAGSTER_HOME") or ".reporting/dagster").resolve()
+    from reporting_assets.settings import DEFAULT_DAGSTER_HOME
+
+    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
     home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
     config = home / "dagster.yaml"
@@ -100,27 +112,30 @@ def raw_selection(models: str | None) -> list[dg.AssetKey]:
         return [dg.AssetKey([SCHEMA, t.table]) for t in ODOO_TABLES] + [carrier]
     keys = []
     for name in (m.strip() for m in models.split(",") if m.strip()):
-        keys.append(carrier if name == "carrier" else dg.AssetKey([SCHEMA, table_for(name).table]))
+        keys.append(carrier if name == "carrier" else dg.AssetKey([SCHEMA, table_for(name, ("carrier",)).table]))
     return keys
 
 
-def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str | None = None):
-    """Materialize through Dagster and print what happened. Returns Dagster's result, or None when a
-    configuration value from the environment cannot be used (the error is printed)."""
-    try:
-        from reporting_assets.definitions import defs
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return None
+def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str | None = None,
+                verbose: bool = False):
+    """Materialize through Dagster and print what happened; returns Dagster's result. The settings
+    must have been checked (`Settings.from_env`) before: the code location reads them on import."""
+    from reporting_assets.console import progress_logger
+    from reporting_assets.definitions import defs
 
     assets = materializable(defs)
     selected = [a for a in assets if keys is None or set(a.keys) & set(keys)]
-    run_config = run_config_for(selected, full_refresh, as_of)
+    run_config = run_config_for(selected, full_refresh, as_of, verbose)
     instance = local_instance()
     release_dead_runs(instance)
-    result = dg.materialize(assets, selection=keys, resources=defs.resources, instance=instance,
-                            run_config=run_config, raise_on_error=False,
-                            tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())})
+    # What `dg.materialize` does, with our terminal logger unless --verbose.
+    job = dg.Definitions(jobs=[dg.define_asset_job(RUN_JOB, selection=keys)], assets=assets,
+                         resources=defs.resources).resolve_job_def(RUN_JOB)
+    if not verbose:
+        job = job.with_logger_defs({"console": progress_logger})
+    result = job.execute_in_process(
+        run_config=run_config, instance=instance, raise_on_error=False,
+        tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())})
     print_summary(result)
     return result
 
@@ -131,12 +146,13 @@ def materializable(defs: dg.Definitions) -> list[dg.AssetsDefinition]:
 
 
 def exit_status(result) -> int:
-    """0 when the run succeeded, 1 when a step failed, 2 on a bad configuration value."""
-    return 2 if result is None else 0 if result.success else 1
+    """0 when the run succeeded, 1 when a step failed."""
+    return 0 if result.success else 1
 
 
-def run_config_for(selected: list, full_refresh: bool, as_of: str | None) -> dict:
-    """INFO logs; `full_refresh` for the raw assets; `as_of` for the dbt models."""
+def run_config_for(selected: list, full_refresh: bool, as_of: str | None, verbose: bool = False) -> dict:
+    """`full_refresh` for the raw assets; `as_of` for the dbt models; Dagster's console at INFO
+    under --verbose."""
     from reporting_assets.defs.kpis.assets import kpi_models
     from reporting_assets.defs.orchestration.freshness import RAW_GROUPS
 
@@ -146,7 +162,8 @@ def run_config_for(selected: list, full_refresh: bool, as_of: str | None) -> dic
             ops[a.node_def.name] = {"config": {"full_refresh": True}}
         if as_of and a.node_def.name == kpi_models.node_def.name:
             ops[a.node_def.name] = {"config": {"as_of": as_of}}
-    config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    # A logger runs only when the run config names it: ours (see `materialize`) takes no config.
+    config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}} if verbose else {}}}
     if ops:
         config["ops"] = ops
     return config
@@ -173,6 +190,9 @@ def print_summary(result) -> None:
         message = user_message(event.step_failure_data.error)
         if message not in errors:
             errors.append(message)
+    if errors:
+        print(f"run {result.run_id} failed; its full logs: the Dagster UI (make dev), or again with --verbose",
+              flush=True)
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
 
@@ -180,7 +200,7 @@ def print_summary(result) -> None:
 def serve_webhooks(host: str, port: int) -> int:
     from reporting_assets.webhooks import ROUTE, Recorder, make_server
 
-    token = os.environ.get("REPORTING_WEBHOOK_TOKEN", "")
+    token = os.environ.get("REPORTING_WEBHOOK_TOKEN", "").strip()
     if len(token) < 16:
         print("error: REPORTING_WEBHOOK_TOKEN must be set to a secret of at least 16 characters "
               "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)", file=sys.stderr)
@@ -208,8 +228,12 @@ def _date(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="reporting", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="reporting", description=__doc__.split("\n\n")[0],
+                                     epilog=variables_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--verbose", action="store_true", help="Dagster's full log and tracebacks on the terminal")
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="test the configuration (Odoo, models and fields, carrier API, warehouse, "
+                                      "dbt) without extracting anything")
     ingest = commands.add_parser("ingest", help="extract Odoo and carrier data into the raw layer")
     ingest.add_argument("--models", help="comma-separated Odoo models (and/or 'carrier'); default: all")
     ingest.add_argument("--full-refresh", action="store_true", help="ignore stored cursors, re-read everything")
@@ -220,14 +244,40 @@ def main(argv: list[str] | None = None) -> int:
     webhooks.add_argument("--host", default="127.0.0.1")
     webhooks.add_argument("--port", type=int, default=8070)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    load_dotenv()
+    if not args.verbose:  # known, deliberate uses of Dagster's preview APIs; not the user's concern
+        warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+        warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    try:
+        return _command(parser, args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line for the user; the trace under --verbose
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: {exc}" + ("" if args.verbose else " (--verbose shows the traceback)"), file=sys.stderr)
+        return 1
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "webhooks":
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
         return serve_webhooks(args.host, args.port)
+    settings = Settings.from_env()
+    if args.command == "check":
+        from reporting_assets.preflight import print_report, preflight
+
+        return print_report(preflight(settings))
     try:
         keys = raw_selection(args.models) if args.command == "ingest" else None
     except KeyError as exc:
         parser.error(exc.args[0])
-    return exit_status(materialize(keys, args.full_refresh, getattr(args, "as_of", None)))
+    result = materialize(keys, args.full_refresh, getattr(args, "as_of", None), verbose=args.verbose)
+    return exit_status(result)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """The Dagster code location: one Definitions object assembled from `defs/`."""
 
+import warnings
+
 import dagster as dg
 
 from reporting_assets import resources
@@ -13,8 +15,13 @@ from reporting_assets.defs.orchestration.freshness import with_freshness
 from reporting_assets.defs.orchestration.health import pipeline_health
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh, full_refresh_job
 
+with warnings.catch_warnings():  # code references are a beta API, used knowingly
+    warnings.simplefilter("ignore", dg.BetaWarning)
+    # Each Python asset links to its source file in the UI (dbt models link to theirs via the translator).
+    python_assets = dg.with_source_code_references([*odoo_raw_assets, carrier_shipments, pipeline_health])
+
 defs = with_freshness(dg.Definitions(
-    assets=[*odoo_raw_assets, carrier_shipments, kpi_models, pipeline_health, hints_spec],
+    assets=[*python_assets, kpi_models, hints_spec],
     jobs=[full_refresh_job],
     schedules=[daily_full_refresh],
     sensors=[odoo_changes, carrier_changes, automation, alert_on_run_failure, alert_on_check_failure,

@@ -1,25 +1,23 @@
 """Dagster resources: the Odoo connection, the carrier API and the warehouse.
 
-Configured from the environment in one place (`from_env`): secrets through
-`dg.EnvVar`, so Dagster resolves them at run time and the UI shows only the
-variable's name; optional settings parsed here with a clear error when a value
-is not usable.
+Built from `Settings` (`settings.py`, validated there) in `from_env`; secrets
+through `dg.EnvVar`, so Dagster resolves them at run time and the UI shows only
+the variable's name.
 """
 
 from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dagster as dg
 
 from reporting_assets.carrier.client import CarrierClient, CarrierSettings
 from reporting_assets.odoo.client import OdooClient, OdooSettings
+from reporting_assets.settings import DEFAULT_DUCKDB_PATH, Settings
 from reporting_assets.warehouse import Warehouse, open_warehouse
 
-DEFAULT_DUCKDB_PATH = ".reporting/warehouse.duckdb"
 _CLIENTS: dict[OdooSettings, OdooClient] = {}
 
 
@@ -37,7 +35,7 @@ class OdooResource(dg.ConfigurableResource):
 
     def client(self) -> OdooClient:
         """A logged-in client, shared by the assets of one process (a run) to save a login per table."""
-        settings = OdooSettings(self.url, self.db, self.username, self.password, timeout=self.timeout,
+        settings = OdooSettings(self.url, self.db, self.username, self.password.strip(), timeout=self.timeout,
                                 page_size=self.page_size, workers=self.workers, retries=self.retries)
         if settings not in _CLIENTS:
             _CLIENTS[settings] = OdooClient(settings).connect()
@@ -45,13 +43,18 @@ class OdooResource(dg.ConfigurableResource):
 
 
 class CarrierApiResource(dg.ConfigurableResource):
-    """The carrier tracking API (CARRIER_API_URL, CARRIER_API_TOKEN)."""
+    """The carrier tracking API (CARRIER_API_URL, CARRIER_API_TOKEN); optional: an empty `url`
+    means the site has none, and the carrier source is not extracted."""
 
-    url: str
-    token: str
+    url: str = ""
+    token: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
 
     def client(self) -> CarrierClient:
-        return CarrierClient(CarrierSettings(self.url, self.token))
+        return CarrierClient(CarrierSettings(self.url, self.token.strip()))
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -87,37 +90,21 @@ class WarehouseResource(dg.ConfigurableResource):
                     os.environ[k] = v
 
 
-def _number(name: str, default, cast, minimum=1):
-    raw = os.environ.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = cast(raw)
-    except ValueError:
-        value = None
-    if value is None or value < minimum:
-        raise ValueError(f"{name} must be a number >= {minimum}, got {raw!r}")
-    return value
-
-
 def from_env() -> dict[str, dg.ConfigurableResource]:
+    """The resources of the code location, from `Settings` (validated) and, for secrets, `dg.EnvVar`."""
     from reporting_assets.defs.kpis.project import dbt_resource
 
-    kind = os.environ.get("REPORTING_WAREHOUSE", "duckdb")
-    if kind not in ("duckdb", "postgres"):
-        raise ValueError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {kind!r}")
+    settings = Settings.from_env()
     return {
         "odoo": OdooResource(
-            url=dg.EnvVar("ODOO_URL"), db=dg.EnvVar("ODOO_DB"), username=dg.EnvVar("ODOO_USERNAME"),
-            password=dg.EnvVar("ODOO_PASSWORD"),
-            timeout=_number("ODOO_TIMEOUT", 120.0, float, minimum=0.1),
-            page_size=_number("ODOO_PAGE_SIZE", 5000, int),
-            workers=_number("ODOO_WORKERS", 1, int),
-            retries=_number("ODOO_RETRIES", 5, int, minimum=0)),
-        "carrier_api": CarrierApiResource(url=dg.EnvVar("CARRIER_API_URL"), token=dg.EnvVar("CARRIER_API_TOKEN")),
+            url=settings.odoo_url, db=settings.odoo_db, username=settings.odoo_username,
+            password=dg.EnvVar("ODOO_PASSWORD"), timeout=settings.odoo_timeout, page_size=settings.odoo_page_size,
+            workers=settings.odoo_workers, retries=settings.odoo_retries),
+        "carrier_api": CarrierApiResource(
+            url=settings.carrier_api_url,
+            token=dg.EnvVar("CARRIER_API_TOKEN") if settings.carrier_configured else ""),
         "warehouse": WarehouseResource(
-            kind=kind,
-            duckdb_path=str(Path(os.environ.get("REPORTING_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH).resolve()),
-            pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if kind == "postgres" else ""),
+            kind=settings.warehouse, duckdb_path=settings.duckdb_path,
+            pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if settings.warehouse == "postgres" else ""),
         "dbt": dbt_resource(),
     }

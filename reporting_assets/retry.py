@@ -7,6 +7,9 @@ import time
 from typing import Callable, TypeVar
 
 log = logging.getLogger(__name__)
+
+# HTTP statuses worth retrying: rate limited, a server error, a proxy or gateway in trouble.
+TRANSIENT_HTTP = frozenset({429, 500, 502, 503, 504})
 T = TypeVar("T")
 
 

@@ -20,6 +20,12 @@ AS_OF = "2026-11-27"
 DB = "distribution_demo"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
+# The code location checks its settings when it is imported, and some tests import it in-process:
+# give it the demo Odoo's. Tests that run something build their own environment (`cli_env`).
+for _name, _value in {"ODOO_URL": "http://127.0.0.1:8069", "ODOO_DB": DB, "ODOO_USERNAME": "admin",
+                      "ODOO_PASSWORD": "admin"}.items():
+    os.environ.setdefault(_name, _value)
+
 
 def wait_until(predicate, seconds: float, what: str, proc: subprocess.Popen | None = None):
     """Calls `predicate` until it returns something truthy (an OSError counts as "not yet") and
@@ -149,4 +155,4 @@ def cli_env(server: Server, tmp_path: Path, warehouse: str = "duckdb", pg_dsn: s
 def reporting(env: dict, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     return subprocess.run([sys.executable, "-m", "reporting_assets.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, cwd=Path(env["DAGSTER_HOME"]).parent)  # no stray .env

@@ -18,12 +18,13 @@ from reporting_assets.odoo.tables import OdooTable
 
 
 def columns_of(odoo, table: OdooTable):
-    return resolve_columns(table, odoo.execute_kw(table.model, "fields_get", [], {})).columns
+    return tuple(c for c in resolve_columns(table, odoo.execute_kw(table.model, "fields_get", [], {})).columns
+                 if c.present)
 
 
 def source_rows(odoo, table: OdooTable) -> dict[int, dict]:
     meta = odoo.execute_kw(table.model, "fields_get", [], {})
-    columns = resolve_columns(table, meta).columns
+    columns = [c for c in resolve_columns(table, meta).columns if c.present]
     records = odoo.execute_kw(table.model, "search_read", [[]], {
         "fields": sorted({c.field for c in columns}), "context": {"active_test": False}})
     rows = {}

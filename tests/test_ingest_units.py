@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from reporting_assets.defs.raw_metadata import schema_drift
@@ -17,13 +20,50 @@ FIELDS = {
 
 
 def test_many2one_becomes_an_id_and_a_name_column_and_alternatives_land_in_the_first_name():
-    res = resolve_columns(OdooTable("x.y", "partner_id quantity|quantity_done ?is_delivery tag_ids"), FIELDS)
-    assert [(c.name, c.sql_type, c.field) for c in res.columns] == [
-        ("id", "bigint", "id"), ("create_date", "timestamp", "create_date"), ("write_date", "timestamp", "write_date"),
-        ("partner_id", "bigint", "partner_id"), ("partner_id_name", "text", "partner_id"),
-        ("quantity", "double", "quantity_done"), ("tag_ids", "bigint[]", "tag_ids")]
+    res = resolve_columns(OdooTable("x.y", "partner_id quantity|quantity_done ?is_delivery:boolean tag_ids "
+                                           "?carrier_id:many2one"), FIELDS)
+    assert [(c.name, c.sql_type, c.field, c.present) for c in res.columns] == [
+        ("id", "bigint", "id", True), ("create_date", "timestamp", "create_date", True),
+        ("write_date", "timestamp", "write_date", True),
+        ("partner_id", "bigint", "partner_id", True), ("partner_id_name", "text", "partner_id", True),
+        ("quantity", "double", "quantity_done", True), ("is_delivery", "boolean", "is_delivery", False),
+        ("tag_ids", "bigint[]", "tag_ids", True),
+        ("carrier_id", "bigint", "carrier_id", False), ("carrier_id_name", "text", "carrier_id", False)]
     assert res.fields == ("id", "create_date", "write_date", "partner_id", "quantity_done", "tag_ids")
-    assert res.skipped == ("is_delivery",)
+    assert res.skipped == ("is_delivery", "carrier_id")
+    assert "is_delivery" not in res.extracted and "carrier_id" not in res.extracted  # what drift compares
+
+
+def test_an_absent_optional_field_is_a_null_column_of_its_declared_type_even_a_boolean():
+    res = resolve_columns(OdooTable("x.y", "active ?is_delivery:boolean ?carrier_id:many2one"), FIELDS)
+    records = [{"id": 1, "create_date": False, "write_date": False, "active": False}]
+    data = to_columns(records, res.columns)
+    assert (data["active"], data["is_delivery"], data["carrier_id"], data["carrier_id_name"]) == (
+        [False], [None], [None], [None])
+
+
+def test_an_absent_optional_model_gets_every_declared_column():
+    res = resolve_columns(table_for("delivery.carrier"), {}, model_absent=True)
+    types = {c.name: c.sql_type for c in res.columns}
+    assert types == {"id": "bigint", "create_date": "timestamp", "write_date": "timestamp", "name": "text",
+                     "delivery_type": "text", "product_id": "bigint", "product_id_name": "text",
+                     "company_id": "bigint", "company_id_name": "text", "sequence": "bigint", "active": "boolean"}
+    assert res.fields == () and res.extracted == {}
+
+
+def test_declared_types_of_optional_fields_are_those_of_odoo_17():
+    """A declared type is what the column gets when the field is absent; it must be the type Odoo 17
+    gives the field where it exists (the captured fields_get of a real server), or the column would
+    change type the day the module is installed."""
+    real = json.loads((Path(__file__).resolve().parents[1] / "odoo_sim/data/odoo17-fields.json").read_text())["models"]
+    declared = 0
+    for table in ODOO_TABLES:
+        for token in table.fields.split():
+            name, _, kind = token.lstrip("?").split("|")[0].partition(":")
+            if kind and name in real.get(table.model, {}):
+                assert real[table.model][name]["type"] == kind, (table.model, name)
+                declared += 1
+    assert declared > 30
 
 
 def test_a_missing_required_field_is_a_clear_error():
@@ -52,7 +92,8 @@ def test_values_are_typed_and_false_becomes_null_except_in_booleans():
 
 def test_every_declared_table_is_reachable_by_model_name_and_unknown_names_are_refused():
     assert [table_for(t.model).table for t in ODOO_TABLES] == [t.model.replace(".", "_") for t in ODOO_TABLES]
-    with pytest.raises(KeyError, match="unknown Odoo model 'sale.ordr'"):
+    with pytest.raises(KeyError, match="unknown Odoo model 'sale.ordr'; did you mean 'sale.order'\\? "
+                                       "the raw layer extracts: res.company, "):
         table_for("sale.ordr")
 
 
@@ -77,7 +118,12 @@ def test_the_code_location_has_one_raw_asset_per_table_with_pool_and_checks():
         assert node.group_name == ("carrier_raw" if key.path[0] == "raw_carrier" else "odoo_raw")
         assert node.pools == {"warehouse"}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys if c.asset_key in raw}
-    assert checks == {(k, name) for k in keys for name in ("source_count_matches", "schema_unchanged")}
+    assert checks == {(k, name) for k in keys for name in ("source_count_matches", "schema_unchanged")} | {
+        ("raw_carrier/shipments", "source_available")}  # the optional source's own check
+    for key in raw:  # owners, tags, a link to the source file
+        node = graph.get(key)
+        assert node.owners == ["team:data-platform"] and node.tags["tier"] == "bronze"
+        assert "dagster/code_references" in node.metadata
 
 
 def test_run_config_sends_full_refresh_to_raw_assets_and_as_of_to_dbt():

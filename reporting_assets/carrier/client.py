@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from reporting_assets.retry import RetriesExhausted, with_retries
+from reporting_assets.retry import TRANSIENT_HTTP, RetriesExhausted, with_retries
 
 
 class CarrierError(Exception):
@@ -36,8 +36,8 @@ class CarrierSettings:
 
 
 def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, urllib.error.HTTPError):
-        return exc.code >= 500 or exc.code == 429
+    if isinstance(exc, urllib.error.HTTPError):  # 501 Not Implemented and 505 will not go away
+        return exc.code in TRANSIENT_HTTP
     return isinstance(exc, (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError,
                             http.client.HTTPException, json.JSONDecodeError))
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import odoorpc
 import odoorpc.error
 
-from reporting_assets.retry import RetriesExhausted, with_retries
+from reporting_assets.retry import TRANSIENT_HTTP, RetriesExhausted, with_retries
 
 NO_ARCHIVE_FILTER = {"active_test": False}
 
@@ -56,8 +56,8 @@ class OdooSettings:
 
 
 def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, urllib.error.HTTPError):
-        return exc.code >= 500 or exc.code == 429
+    if isinstance(exc, urllib.error.HTTPError):  # 501 Not Implemented and 505 will not go away
+        return exc.code in TRANSIENT_HTTP
     if isinstance(exc, odoorpc.error.RPCError):
         name = ((exc.info or {}).get("data") or {}).get("name", "") if isinstance(exc.info, dict) else ""
         message = str(exc)

@@ -41,6 +41,7 @@ class Column:
     sql_type: str   # portable type name (see SQL_TYPES)
     field: str      # Odoo field it comes from
     kind: str       # Odoo field type; for the `_name` half of a many2one: "many2one_name"
+    present: bool = True  # False: an optional field the server lacks, kept as a NULL column of its declared type
 
 
 @dataclass(frozen=True)
@@ -49,30 +50,44 @@ class Resolution:
     fields: tuple[str, ...]           # what to ask `search_read` for
     skipped: tuple[str, ...]          # optional fields the server lacks (notice)
 
+    @property
+    def extracted(self) -> dict[str, str]:
+        """Column -> type of what the server gave: what the schema-drift check compares."""
+        return {c.name: c.sql_type for c in self.columns if c.present}
 
-def resolve_columns(table: OdooTable, fields_get: dict[str, dict], base_url: str = "") -> Resolution:
+
+def resolve_columns(table: OdooTable, fields_get: dict[str, dict], base_url: str = "",
+                    model_absent: bool = False) -> Resolution:
+    """The columns of `table` on a server with these fields; `model_absent`: the server lacks the
+    whole model (an optional module), so every field is taken as an absent optional one."""
     columns: list[Column] = []
     fields: list[str] = []
     skipped: list[str] = []
     for token in ALWAYS + tuple(table.fields.split()):
-        optional = token.startswith("?")
-        names = token.lstrip("?").split("|")
+        optional = model_absent or token.startswith("?")
+        spec, _, declared = token.lstrip("?").partition(":")
+        names = spec.split("|")
         found = next((n for n in names if n in fields_get), None)
         if found is None:
             if optional:
                 skipped.append(names[0])
+                columns.extend(_columns(names[0], names[0], declared, present=False))
                 continue
             where = f" on {base_url}" if base_url else ""
             raise FieldMissingError(
                 f"{table.model}: required field {' or '.join(repr(n) for n in names)} does not exist{where}; "
                 f"mark it optional with '?' in reporting_assets/odoo/tables.py if the module providing it may be absent")
-        kind = fields_get[found].get("type", "char")
-        target = names[0]
         fields.append(found)
-        columns.append(Column(target, SQL_TYPES.get(kind, "text"), found, kind))
-        if kind == "many2one":
-            columns.append(Column(f"{target}_name", "text", found, "many2one_name"))
+        columns.extend(_columns(names[0], found, fields_get[found].get("type", "char")))
     return Resolution(tuple(columns), tuple(fields), tuple(skipped))
+
+
+def _columns(name: str, field: str, kind: str, present: bool = True) -> list[Column]:
+    """The warehouse column(s) of one field: a many2one is an id and a display name."""
+    columns = [Column(name, SQL_TYPES.get(kind, "text"), field, kind, present)]
+    if kind == "many2one":
+        columns.append(Column(f"{name}_name", "text", field, "many2one_name", present))
+    return columns
 
 
 def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, list]:
@@ -85,7 +100,9 @@ def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, li
     for col in columns:
         values = [rec.get(col.field, False) for rec in records]
         kind = col.kind
-        if kind == "many2one":
+        if not col.present:
+            out[col.name] = [None] * len(records)
+        elif kind == "many2one":
             out[col.name] = [v[0] if v else None for v in values]
         elif kind == "many2one_name":
             out[col.name] = [(v[1] or None) if v else None for v in values]

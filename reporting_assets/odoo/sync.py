@@ -118,7 +118,7 @@ def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str,
     wh.ensure_table(SCHEMA, table.table, types, key="id")
     state = wh.read_state(SCHEMA, table.table)
     result = SyncResult(table.table, cursor_before=state.cursor, skipped_fields=resolution.skipped,
-                        columns={c.name: c.sql_type for c in resolution.columns}, previous_columns=state.columns)
+                        columns=resolution.extracted, previous_columns=state.columns)
     settled = None if full_refresh else (state.cursor or {}).get("write_date")
     unfinished = None if full_refresh else (state.cursor or {}).get("pass")
     pass_ = Pass.from_saved(unfinished) if unfinished else begin_pass(client, table.model, settled)
@@ -145,6 +145,14 @@ def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str,
     wh.analyze(SCHEMA, table.table)
     result.seconds = round(time.monotonic() - started, 3)
     return result
+
+
+def create_absent(wh: Warehouse, table: OdooTable) -> None:
+    """The table of a model the server does not have (its module is not installed), created empty
+    from the declared types, so the models reading it run and give nothing instead of failing."""
+    resolution = resolve_columns(table, {}, model_absent=True)
+    types = {c.name: c.sql_type for c in resolution.columns} | dict(META_COLUMNS)
+    wh.ensure_table(SCHEMA, table.table, types, key="id")
 
 
 def begin_pass(client: OdooClient, model: str, settled: str | None) -> Pass:

@@ -3,15 +3,17 @@
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA, TABLE as CARRIER_TABLE
 from reporting_assets.defs.kpis.project import DBT_PROJECT
 from reporting_assets.defs.kpis.translator import KpiTranslator
 from reporting_assets.defs.odoo_raw.assets import POOL
-from reporting_assets.resources import WarehouseResource
+from reporting_assets.resources import CarrierApiResource, WarehouseResource
 
 
 class KpiConfig(dg.Config):
@@ -21,12 +23,53 @@ class KpiConfig(dg.Config):
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=KpiTranslator(),
             pool=POOL)
 def kpi_models(context: dg.AssetExecutionContext, config: KpiConfig, dbt: DbtCliResource,
-               warehouse: WarehouseResource):
+               warehouse: WarehouseResource, carrier_api: CarrierApiResource):
     dbt_vars = {"as_of": config.as_of} if config.as_of else {}
+    notices = empty_source_notices(warehouse, carrier_api)
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
     with warehouse.dbt_environment():
         invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
-        yield from invocation.stream()
+        for event in invocation.stream():
+            if isinstance(event, dg.Output) and notices:
+                model = event.output_name.split("__")[-1]  # the output of `marts/x` is `marts__x`
+                reasons = [notices[s] for s in sources_of(manifest, model) if s in notices]
+                if reasons:
+                    event = event.with_metadata({**event.metadata, "notice": "; ".join(reasons)})
+            yield event
     keep_partial_parse(invocation.target_path, DBT_PROJECT.project_dir / "target")
+
+
+def empty_source_notices(warehouse: WarehouseResource, carrier_api: CarrierApiResource) -> dict[str, str]:
+    """Optional sources that are empty, and why: the models built on them say so in their metadata
+    (an empty carrier mart is expected on a site without a carrier API, not a fault)."""
+    reasons = {f"{CARRIER_SCHEMA}.{CARRIER_TABLE}": (
+        "empty: CARRIER_API_URL is not set, so there are no carrier shipments" if not carrier_api.configured
+        else "empty: the carrier API has given no shipments yet"),
+        "raw_odoo.delivery_carrier": "empty: this Odoo has no delivery carriers (stock_delivery not installed?)"}
+    notices = {}
+    with warehouse.open() as wh:
+        for qualified, reason in reasons.items():
+            schema, table = qualified.split(".")
+            if not wh.table_columns(schema, table) or wh.count(schema, table) == 0:
+                notices[qualified] = reason
+    return notices
+
+
+def sources_of(manifest: Mapping, model: str) -> set[str]:
+    """`schema.table` of every source a model reads, directly or through other models."""
+    node_id = next((k for k in manifest["nodes"] if k.startswith("model.") and k.split(".")[-1] == model), None)
+    found, todo, seen = set(), [node_id] if node_id else [], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current.startswith("source."):
+            source = manifest["sources"][current]
+            found.add(f"{source['source_name']}.{source['name']}")
+        elif current in manifest["nodes"]:
+            todo.extend(manifest["nodes"][current]["depends_on"]["nodes"])
+    return found
 
 
 def keep_partial_parse(invocation_target: Path, project_target: Path) -> None:

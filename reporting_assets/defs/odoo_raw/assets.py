@@ -10,9 +10,10 @@ import dagster as dg
 
 from reporting_assets.defs.raw_metadata import check_specs, count_check, drift_check, materialize_result
 from reporting_assets.odoo.client import UnknownModelError
-from reporting_assets.odoo.sync import SCHEMA, sync_table
+from reporting_assets.odoo.sync import SCHEMA, create_absent, sync_table
 from reporting_assets.odoo.tables import ODOO_TABLES, OPTIONAL_MODELS, OdooTable
 from reporting_assets.resources import OdooResource, WarehouseResource
+from reporting_assets.webhooks import HINTS_KEY
 
 POOL = "warehouse"
 
@@ -25,6 +26,7 @@ def odoo_raw_asset(table: OdooTable) -> dg.AssetsDefinition:
     key = dg.AssetKey([SCHEMA, table.table])
 
     @dg.asset(key=key, group_name="odoo_raw", pool=POOL, kinds={"odoo", "python"}, check_specs=check_specs(key),
+              deps=[HINTS_KEY], owners=["team:data-platform"], tags={"tier": "bronze", "source": "odoo"},
               description=f"Odoo `{table.model}` as extracted, incrementally by write_date, into "
                           f"`{SCHEMA}.{table.table}` (deleted records kept with `_deleted_at`).",
               metadata={"odoo_model": table.model, "odoo_fields": table.fields})
@@ -36,9 +38,13 @@ def odoo_raw_asset(table: OdooTable) -> dg.AssetsDefinition:
         except UnknownModelError as exc:
             if table.model not in OPTIONAL_MODELS:
                 raise
-            context.log.warning(f"skipped: {exc}")
-            return dg.MaterializeResult(metadata={"notice": f"skipped: {exc}"},
-                                        check_results=[count_check(None, 0), drift_check(None, {})])
+            with warehouse.open() as wh:
+                create_absent(wh, table)
+                rows = wh.count(SCHEMA, table.table)
+            context.log.warning(f"{table.model}: not extracted, {exc}; the table stays empty")
+            return dg.MaterializeResult(
+                metadata={"notice": f"not extracted: {exc}", "dagster/row_count": rows},
+                check_results=[count_check(None, rows), drift_check(None, {})])
 
         def progress(result) -> None:
             if result.pages % 10 == 1:

@@ -34,6 +34,7 @@ INTERVAL = int(os.environ.get("REPORTING_SENSOR_INTERVAL") or 60)
 # by; a minimum of 5 would often just miss it and wait for the next pass (10 s). 1: every pass.
 EVERY_PASS = 1
 CARRIER_KEY = dg.AssetKey([CARRIER_SCHEMA, CARRIER_TABLE])
+NOT_CONFIGURED = "not configured"
 
 hints_spec = dg.AssetSpec(
     HINTS_KEY, group_name="event_capture", kinds={"odoo"},
@@ -88,7 +89,12 @@ def odoo_changes(context: dg.SensorEvaluationContext, odoo: OdooResource):
            target=dg.AssetSelection.assets(CARRIER_KEY),
            description="Requests the carrier shipments when the API has shipments updated since the last look.")
 def carrier_changes(context: dg.SensorEvaluationContext, carrier_api: CarrierApiResource):
-    since = context.cursor or None
+    if not carrier_api.configured:  # materialized once, empty, so that the marts above it can build
+        if context.cursor == NOT_CONFIGURED:
+            return dg.SkipReason("CARRIER_API_URL is not set: no carrier source")
+        context.update_cursor(NOT_CONFIGURED)
+        return dg.RunRequest(asset_selection=[CARRIER_KEY])
+    since = None if context.cursor in ("", None, NOT_CONFIGURED) else context.cursor
     reply = carrier_api.client().shipments_page(since, 1, page_size=1)
     if since and not reply["shipments"]:
         return dg.SkipReason("no shipment updated")

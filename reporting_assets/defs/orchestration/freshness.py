@@ -8,6 +8,7 @@ daemon) call it late. Windows in hours from the environment:
 """
 
 import os
+import warnings
 from datetime import timedelta
 
 import dagster as dg
@@ -39,7 +40,9 @@ def mart_policy() -> dg.FreshnessPolicy:
 def with_freshness(defs: dg.Definitions) -> dg.Definitions:
     """The same definitions with the policies applied to the raw tables and the marts."""
     raw, marts = raw_policy(), mart_policy()
-    defs = defs.map_resolved_asset_specs(func=lambda spec: dg.apply_freshness_policy(spec, raw),
-                                         selection=dg.AssetSelection.groups(*RAW_GROUPS))
-    return defs.map_resolved_asset_specs(func=lambda spec: dg.apply_freshness_policy(spec, marts),
-                                         selection=dg.AssetSelection.groups("marts"))
+    with warnings.catch_warnings():  # a preview API, used knowingly: one place to apply a policy to a group
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        defs = defs.map_resolved_asset_specs(func=lambda spec: dg.apply_freshness_policy(spec, raw),
+                                             selection=dg.AssetSelection.groups(*RAW_GROUPS))
+        return defs.map_resolved_asset_specs(func=lambda spec: dg.apply_freshness_policy(spec, marts),
+                                             selection=dg.AssetSelection.groups("marts"))

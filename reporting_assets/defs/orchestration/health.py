@@ -31,8 +31,13 @@ def freshness_status(minutes: float | None, warn_minutes: float, fail_minutes: f
     return "fail" if minutes > fail_minutes else "warn" if minutes > warn_minutes else "fresh"
 
 
-@dg.asset(key=dg.AssetKey(["marts", "pipeline_health"]), group_name="monitoring", pool=POOL,
-          automation_condition=dg.AutomationCondition.on_cron("*/15 * * * *"), kinds={"python"},
+# Every 15 minutes whatever the sources did: `on_cron` would also wait for every raw table to update.
+EVERY_15_MINUTES = dg.AutomationCondition.cron_tick_passed("*/15 * * * *").since_last_handled()
+
+
+@dg.asset(key=dg.AssetKey(["marts", "pipeline_health"]), group_name="monitoring", pool=POOL, deps=RAW_KEYS,
+          automation_condition=EVERY_15_MINUTES, kinds={"python"}, owners=["team:data-platform"],
+          tags={"domain": "platform", "tier": "gold"},
           description="Per source table: minutes since the last successful extraction and its freshness "
                       "(fresh / warn / fail / never loaded); the last run's status; the failing checks.")
 def pipeline_health(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

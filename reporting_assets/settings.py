@@ -1,0 +1,173 @@
+"""The settings, read from the environment (and `.env`) in one place, checked before anything runs.
+
+`VARIABLES` is the list of every variable the platform reads, with what it is
+for: `reporting --help` prints it and the README points at it. `Settings.from_env`
+builds the frozen object the CLI and the resources use; a value that cannot be
+used raises `ConfigError` with one line naming the variable, the problem and
+what to do (the CLI prints it and exits 2). Secrets (passwords, tokens, DSNs)
+are not kept here: the resources hand them to Dagster as `dg.EnvVar`, resolved at
+run time, so they never appear in the UI, metadata or logs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+DEFAULT_DUCKDB_PATH = ".reporting/warehouse.duckdb"
+DEFAULT_DAGSTER_HOME = ".reporting/dagster"
+HOW_TO_SET = "set it in .env (start from .env.example) or in the environment"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or unusable; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    help: str
+    default: str = ""     # shown by --help; "" when there is none
+    required: bool = False
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("ODOO_URL", "the Odoo server, e.g. https://odoo.example.com or http://127.0.0.1:8069", required=True),
+    Variable("ODOO_DB", "the Odoo database", required=True),
+    Variable("ODOO_USERNAME", "the login of a (read-only) reporting user", required=True),
+    Variable("ODOO_PASSWORD", "its password or, better, an API key (secret)", required=True),
+    Variable("ODOO_TIMEOUT", "seconds per Odoo request", "120"),
+    Variable("ODOO_PAGE_SIZE", "records per search_read page", "5000"),
+    Variable("ODOO_RETRIES", "retries of a failed request, with backoff", "5"),
+    Variable("ODOO_WORKERS", "id ranges read in parallel (at most Odoo's worker processes)", "1"),
+    Variable("CARRIER_API_URL", "the carrier tracking API (optional: unset, shipments are not extracted)"),
+    Variable("CARRIER_API_TOKEN", "its bearer token (secret; required with CARRIER_API_URL)"),
+    Variable("REPORTING_WAREHOUSE", "duckdb or postgres", "duckdb"),
+    Variable("REPORTING_DUCKDB_PATH", "the DuckDB warehouse file", DEFAULT_DUCKDB_PATH),
+    Variable("REPORTING_PG_DSN", "the PostgreSQL warehouse, postgresql://user:password@host:5432/db (secret)"),
+    Variable("DAGSTER_HOME", "the Dagster instance (run history, logs)", DEFAULT_DAGSTER_HOME),
+    Variable("REPORTING_WEBHOOK_TOKEN", "secret in the URL Odoo's automation rules post to (16+ characters)"),
+    Variable("REPORTING_SENSOR_INTERVAL", "seconds between the change sensors' looks at the sources", "60"),
+    Variable("REPORTING_FULL_REFRESH_CRON", "the daily full refresh (cron)", "0 2 * * *"),
+    Variable("REPORTING_TIMEZONE", "time zone of that schedule", "UTC"),
+    Variable("REPORTING_RAW_FRESHNESS_WARN_HOURS", "raw tables older than this are late (warn)", "2"),
+    Variable("REPORTING_RAW_FRESHNESS_FAIL_HOURS", "... and failed", "6"),
+    Variable("REPORTING_MART_FRESHNESS_WARN_HOURS", "marts older than this are late (warn)", "6"),
+    Variable("REPORTING_MART_FRESHNESS_FAIL_HOURS", "... and failed", "26"),
+    Variable("REPORTING_ALERT_EMAIL_TO", "alert recipients, comma-separated"),
+    Variable("REPORTING_SMTP_HOST", "SMTP server of the alerts"),
+    Variable("REPORTING_SMTP_PORT", "its port", "25"),
+    Variable("REPORTING_SMTP_FROM", "alert sender address"),
+    Variable("REPORTING_SMTP_USER", "SMTP login"),
+    Variable("REPORTING_SMTP_PASSWORD", "SMTP password (secret)"),
+    Variable("REPORTING_SMTP_STARTTLS", "true to use STARTTLS", "false"),
+    Variable("REPORTING_ALERT_WEBHOOK_URL", "JSON webhook of the alerts, e.g. a Slack incoming webhook (secret)"),
+    Variable("DAGSTER_WEBSERVER_URL", "where alert links point (the Dagster UI)", "http://localhost:3000"),
+    Variable("DBT_DOCS_URL", "where the dbt docs links of the assets point", "http://localhost:8080"),
+)
+
+
+def variables_help() -> str:
+    """The environment variables, one per line, for `reporting --help`."""
+    lines = ["environment variables (also read from .env in the current directory):"]
+    for v in VARIABLES:
+        default = " (required)" if v.required else f" (default {v.default})" if v.default else ""
+        lines.append(f"  {v.name:<37}{v.help}{default}")
+    return "\n".join(lines)
+
+
+def load_dotenv(path: Path = Path(".env")) -> None:
+    """Read `.env` (KEY=value lines) into the environment; variables already set win."""
+    if path.is_file():
+        from dotenv import load_dotenv as _load
+
+        _load(path, override=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    odoo_url: str
+    odoo_db: str
+    odoo_username: str
+    odoo_timeout: float
+    odoo_page_size: int
+    odoo_retries: int
+    odoo_workers: int
+    carrier_api_url: str      # "" when the carrier source is not configured
+    warehouse: str            # duckdb | postgres
+    duckdb_path: str          # absolute
+    dagster_home: str         # absolute
+
+    @property
+    def carrier_configured(self) -> bool:
+        return bool(self.carrier_api_url)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
+        def value(name: str) -> str:
+            return (env.get(name) or "").strip()
+
+        for v in VARIABLES:
+            if v.required and not value(v.name):
+                raise ConfigError(f"{v.name} is not set: {v.help}; {HOW_TO_SET}")
+        odoo_url = value("ODOO_URL")
+        if urlsplit(odoo_url).scheme not in ("http", "https") or not urlsplit(odoo_url).hostname:
+            raise ConfigError(f"ODOO_URL must look like https://odoo.example.com or http://host:8069, got {odoo_url!r}")
+        carrier_url = value("CARRIER_API_URL").rstrip("/")
+        if carrier_url and not value("CARRIER_API_TOKEN"):
+            raise ConfigError(f"CARRIER_API_TOKEN is not set but CARRIER_API_URL is: the carrier API's bearer token; "
+                              f"{HOW_TO_SET}, or unset CARRIER_API_URL to go without the carrier source")
+        warehouse = value("REPORTING_WAREHOUSE") or "duckdb"
+        if warehouse not in ("duckdb", "postgres"):
+            raise ConfigError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {warehouse!r}")
+        if warehouse == "postgres" and not value("REPORTING_PG_DSN"):
+            raise ConfigError(f"REPORTING_PG_DSN is not set but REPORTING_WAREHOUSE is postgres: "
+                              f"postgresql://user:password@host:5432/db; {HOW_TO_SET}")
+        duckdb_path = str(Path(value("REPORTING_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH).resolve())
+        if warehouse == "duckdb":
+            check_writable_file("REPORTING_DUCKDB_PATH", Path(duckdb_path))
+        return cls(
+            odoo_url=odoo_url, odoo_db=value("ODOO_DB"), odoo_username=value("ODOO_USERNAME"),
+            odoo_timeout=number(env, "ODOO_TIMEOUT", float, minimum=0.1),
+            odoo_page_size=number(env, "ODOO_PAGE_SIZE", int, minimum=1),
+            odoo_retries=number(env, "ODOO_RETRIES", int, minimum=0),
+            odoo_workers=number(env, "ODOO_WORKERS", int, minimum=1),
+            carrier_api_url=carrier_url, warehouse=warehouse, duckdb_path=duckdb_path,
+            dagster_home=str(Path(value("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()))
+
+
+def default_of(name: str) -> str:
+    return next(v.default for v in VARIABLES if v.name == name)
+
+
+def number(env: Mapping[str, str], name: str, cast, minimum):
+    raw = (env.get(name) or "").strip() or default_of(name)
+    try:
+        parsed = cast(raw)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed < minimum:
+        raise ConfigError(f"{name} must be a number >= {minimum}, got {raw!r}")
+    return parsed
+
+
+def check_writable_file(name: str, path: Path) -> None:
+    """The file (which may not exist yet) can be created or written: its nearest existing folder
+    is a writable folder, and the path itself, if it exists, is a writable file."""
+    if path.exists():
+        if not path.is_file():
+            raise ConfigError(f"{name}={path} is not a file; point it at a file name in a writable folder")
+        if not os.access(path, os.W_OK):
+            raise ConfigError(f"{name}={path} is not writable by this user; fix its permissions or choose another file")
+        return
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ConfigError(f"{name}={path}: {folder} is a file, not a folder; point it at a file in a writable folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(f"{name}={path}: the folder {folder} is not writable by this user; "
+                          f"choose a file in a writable folder")
