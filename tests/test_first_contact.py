@@ -1,0 +1,133 @@
+"""The CLI as a new user meets it: settings from .env, one clear line per problem, `reporting check`."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+import pytest
+from conftest import cli_env, reporting
+
+REQUIRED = ("ODOO_URL", "ODOO_DB", "ODOO_USERNAME", "ODOO_PASSWORD")
+
+
+def only_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_a_missing_required_variable_is_one_line_naming_it_and_exit_2(server, tmp_path, missing):
+    env = cli_env(server, tmp_path)
+    del env[missing]
+    done = reporting(env, "run")
+    assert done.returncode == 2
+    line = only_line(done.stderr)
+    assert line.startswith(f"error: {missing} is not set: ")
+    assert line.endswith("set it in .env (start from .env.example) or in the environment")
+
+
+def test_dotenv_in_the_current_directory_is_read_and_the_environment_wins(server, tmp_path):
+    env = cli_env(server, tmp_path)
+    dotenv = "\n".join(f"{name}={env.pop(name)}" for name in REQUIRED)
+    (tmp_path / ".env").write_text(f"# copied from .env.example\n{dotenv}\nODOO_WORKERS=0\n")
+    done = reporting(env, "ingest", "--models", "uom.uom")  # ODOO_WORKERS=0 from .env is refused ...
+    assert (done.returncode, only_line(done.stderr)) == (2, "error: ODOO_WORKERS must be a number >= 1, got '0'")
+    done = reporting({**env, "ODOO_WORKERS": "2"}, "ingest", "--models", "uom.uom")  # ... unless the env says
+    assert done.returncode == 0, done.stderr
+    assert "raw_odoo/uom_uom" in done.stdout
+
+
+@pytest.mark.parametrize("value, message", [
+    ("/etc/passwd/warehouse.duckdb",
+     "REPORTING_DUCKDB_PATH=/etc/passwd/warehouse.duckdb: /etc/passwd is a file, not a folder; point it at a file "
+     "in a writable folder"),
+    ("{tmp}", "REPORTING_DUCKDB_PATH={tmp} is not a file; point it at a file name in a writable folder"),
+])
+def test_an_unusable_duckdb_path_is_named_before_anything_runs(server, tmp_path, value, message):
+    value = value.format(tmp=tmp_path)
+    done = reporting(cli_env(server, tmp_path, REPORTING_DUCKDB_PATH=value), "run")
+    assert (done.returncode, only_line(done.stderr)) == (2, f"error: {message.format(tmp=tmp_path)}")
+
+
+def test_a_misspelt_model_gets_a_suggestion_and_the_list(server, tmp_path):
+    done = reporting(cli_env(server, tmp_path), "ingest", "--models", "sale.ordr")
+    assert done.returncode == 2
+    line = done.stderr.strip().splitlines()[-1]
+    assert "unknown Odoo model 'sale.ordr'; did you mean 'sale.order'?" in line
+    assert line.endswith(", delivery.carrier, carrier")
+
+
+def test_help_lists_every_environment_variable(server, tmp_path):
+    done = reporting(cli_env(server, tmp_path), "--help")
+    assert done.returncode == 0
+    for name in (*REQUIRED, "CARRIER_API_URL", "REPORTING_DUCKDB_PATH", "REPORTING_PG_DSN", "ODOO_WORKERS"):
+        assert f"\n  {name} " in done.stdout, name
+
+
+class _PlainHttp(http.server.BaseHTTPRequestHandler):
+    """A web server that is not Odoo: GET only, so a JSON-RPC POST gets 501."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def plain_http_url():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PlainHttp)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_a_server_that_is_not_odoo_is_said_at_once_without_retries_or_traceback(server, tmp_path, plain_http_url):
+    done = reporting(cli_env(server, tmp_path, ODOO_URL=plain_http_url), "ingest", "--models", "sale.order")
+    assert done.returncode == 1
+    assert only_line(done.stderr) == (f"error: {plain_http_url} does not look like an Odoo server: "
+                                      f"/web/webclient/version_info answered HTTP 501")
+    assert "retry" not in done.stdout and "Traceback" not in done.stdout + done.stderr
+    assert len(done.stdout.splitlines()) <= 3  # progress and where the full logs are, not 100 lines of traces
+
+    verbose = reporting(cli_env(server, tmp_path, ODOO_URL=plain_http_url), "--verbose", "ingest", "--models",
+                        "sale.order")
+    assert verbose.returncode == 1 and "Stack Trace" in verbose.stdout + verbose.stderr
+
+
+def test_retries_are_logged_once(server, tmp_path):
+    server.admin(fail_every=7, fail_mode="http500")
+    try:
+        done = reporting(cli_env(server, tmp_path), "ingest", "--models", "uom.uom")
+    finally:
+        server.admin(reset=True)
+    assert done.returncode == 0, done.stderr
+    retries = [line for line in (done.stdout + done.stderr).splitlines() if "retry 1/" in line]
+    assert len(retries) == len(set(retries)) >= 1  # each retry once, not once per logger
+
+
+def test_check_reports_a_good_setup_line_by_line(server, tmp_path):
+    done = reporting(cli_env(server, tmp_path, CARRIER_API_URL=""), "check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {line.split()[1]: line.split()[0] for line in done.stdout.splitlines() if line[:5].strip() in
+            ("ok", "note", "FAIL")}
+    assert rows["odoo"] == "ok" and rows["warehouse"] == "ok" and rows["dbt"] == "ok"
+    assert rows["sale.order"] == "ok" and rows["carrier"] == "note"  # "carrier API": optional, not configured
+    assert not (tmp_path / "warehouse.duckdb").exists() or rows  # nothing extracted
+    assert "Ready" in done.stdout
+
+
+@pytest.mark.parametrize("broken, subject, detail", [
+    ({"ODOO_PASSWORD": "wrong-password-123"}, "odoo", "Odoo rejected the login of user 'admin'"),
+    ({"ODOO_DB": "nope"}, "odoo", "Odoo database 'nope' does not exist"),
+    ({"CARRIER_API_TOKEN": "wrong"}, "carrier", "rejected the token (CARRIER_API_TOKEN): HTTP 401"),
+])
+def test_check_names_what_is_broken(server, tmp_path, broken, subject, detail):
+    done = reporting(cli_env(server, tmp_path, **broken), "check")
+    assert done.returncode == 1
+    failed = [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1 and failed[0].split()[1] == subject and detail in failed[0], done.stdout
+    assert "wrong-password-123" not in done.stdout + done.stderr
