@@ -11,8 +11,10 @@ SIM_SEED ?= 42
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
+# Every port can be changed on the command line, e.g. `make dev SIM_PORT=8169 UI_PORT=3100`.
 DOCS_PORT ?= 8080
 WEBHOOK_PORT ?= 8070
+UI_PORT ?= 3000
 export REPORTING_DUCKDB_PATH ?= $(CURDIR)/.reporting/warehouse.duckdb
 
 .PHONY: install test demo dev bench docs clean
@@ -33,13 +35,14 @@ test: install
 	$(BIN)/pytest -q
 
 demo: install
-	$(BIN)/python -m reporting_assets.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED)
+	$(BIN)/python -m reporting_assets.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED) \
+		--ui-port $(UI_PORT) --docs-port $(DOCS_PORT)
 
-# The demo Odoo plus `dagster dev` (UI on localhost:3000) with sensors and schedules running, and the
-# webhook receiver the demo Odoo posts to.
+# The demo Odoo plus `dagster dev` (UI on localhost:$(UI_PORT)) with sensors and schedules running, and the
+# webhook receiver the demo Odoo posts to. Ctrl-C stops everything.
 dev: install
 	$(BIN)/python -m reporting_assets.demo --dev --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED) \
-		--webhook-port $(WEBHOOK_PORT)
+		--webhook-port $(WEBHOOK_PORT) --ui-port $(UI_PORT) --docs-port $(DOCS_PORT)
 
 bench: install
 	$(BIN)/python benchmarks/server_paging.py --scale 1
@@ -51,9 +54,7 @@ bench: install
 # dbt docs of the KPI layer (definitions of every KPI and column, lineage, the metrics), on localhost.
 # Run `make demo` first for the catalog (column types) of the demo warehouse.
 docs: install
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --quiet
-	@echo "dbt docs at http://localhost:$(DOCS_PORT) (Ctrl-C stops)"
-	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --port $(DOCS_PORT) --no-browser
+	$(BIN)/python -m reporting_assets.dbt_docs --port $(DOCS_PORT)
 
 clean:
 	rm -rf $(VENV) .reporting .pytest_cache

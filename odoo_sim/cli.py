@@ -1,7 +1,8 @@
 """`odoo-sim`: run the Odoo-compatible demo server, or write the generator's ground truth.
 
-    odoo-sim serve --port 8069 --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--odoo-version 17|16] [--webhook-url URL]
-    odoo-sim truth --scale 1 --seed 42 [--as-of YYYY-MM-DD] --out truth.json
+    odoo-sim serve --port 8069 --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--odoo-version 17|16] [--stock-odoo]
+                   [--webhook-url URL]
+    odoo-sim truth --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--stock-odoo] --out truth.json
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 from .db import Database
 from .faults import Faults
 from .generator import World, generate
+from .schema import NOT_IN_STOCK_ODOO
 from .server import Sim, make_server
 from .webhooks import Webhook
 from .truth import ground_truth
@@ -40,15 +42,20 @@ def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scale", type=_positive, default=1.0, help="volume multiplier (1 = ~3,000 sale orders)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--as-of", type=_as_of, default=None, help="last day of history (default: today, UTC)")
+    p.add_argument("--stock-odoo", action="store_true",
+                   help="a stock Odoo 17 Community (sale_management, stock, purchase, account): no delivery or "
+                        "stock_delivery module (no carriers, no carrier API), no sale_margin")
 
 
 def build_database(world: World, name: str, version: int, login: str, password: str, api_key: str | None) -> Database:
-    """Load a generated world into a fresh database, dropping the generator's private bookkeeping."""
-    db = Database(name, version, world.as_of.isoformat(), login, password, api_key)
+    """Load a generated world into a fresh database, dropping the generator's private bookkeeping
+    and, for a stock Odoo, the columns of the modules it does not have."""
+    db = Database(name, version, world.as_of.isoformat(), login, password, api_key, world.stock_odoo)
     keep = {"_currency_rate"}
     for model, rows in world.tables.items():
+        absent = set(NOT_IN_STOCK_ODOO.get(model) or ()) if world.stock_odoo else set()
         for rec in rows:
-            values = {k: v for k, v in rec.items() if not k.startswith("_") or k in keep}
+            values = {k: v for k, v in rec.items() if (not k.startswith("_") or k in keep) and k not in absent}
             if version == 16 and model == "sale.order":
                 values.pop("locked", None)
                 if values["state"] == "sale" and values.get("invoice_status") == "invoiced":
@@ -59,12 +66,13 @@ def build_database(world: World, name: str, version: int, login: str, password: 
 
 def build_sim(args) -> Sim:
     as_of = args.as_of or date.today()
-    world = generate(args.scale, args.seed, as_of)
+    world = generate(args.scale, args.seed, as_of, args.stock_odoo)
     db = build_database(world, args.db, args.odoo_version, args.login, args.password, args.api_key)
     faults = Faults(fail_every=args.fail_every, fail_mode=args.fail_mode, cut_every=args.cut_every,
                     html_every=args.html_every, latency_ms=args.latency_ms)
     webhook = Webhook(args.webhook_url) if args.webhook_url else None
-    return Sim(db, world.shipments, args.carrier_token, args.admin_password or args.password, faults, webhook)
+    carrier_token = None if world.stock_odoo else args.carrier_token  # a stock Odoo has no carrier API
+    return Sim(db, world.shipments, carrier_token, args.admin_password or args.password, faults, webhook)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--cut-every", type=int, default=0, help="cut every Nth response halfway")
     serve.add_argument("--html-every", type=int, default=0, help="answer every Nth request with an HTML page")
     serve.add_argument("--latency-ms", type=int, default=0, help="delay every response")
-    serve.add_argument("--webhook-url", default=None,
-                       help="POST an Odoo 17 webhook notification here for every record created, written or deleted")
+    serve.add_argument("--webhook-url", default=os.environ.get("ODOO_SIM_WEBHOOK_URL") or None,
+                       help="POST an Odoo 17 webhook notification here for every record created, written or deleted "
+                            "(default: $ODOO_SIM_WEBHOOK_URL, which keeps a secret in the URL out of `ps`)")
     serve.add_argument("--workers", type=int, default=1,
                        help="processes serving requests, as Odoo's `workers` setting; more than 1 makes the server "
                             "read-only (each process holds its own copy of the data): for throughput measurements")
@@ -98,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "truth":
-        world = generate(args.scale, args.seed, args.as_of or date.today())
+        world = generate(args.scale, args.seed, args.as_of or date.today(), args.stock_odoo)
         text = json.dumps(ground_truth(world), sort_keys=True, indent=1) + "\n"
         if args.out == "-":
             sys.stdout.write(text)
@@ -118,10 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     server = make_server(sim, args.host, args.port, quiet=not args.verbose)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     children = [pid for pid in (_fork_worker(server) for _ in range(args.workers - 1)) if pid]
-    print(f"odoo-sim: Odoo {args.odoo_version}.0, database {args.db!r}, as of {sim.db.today}, "
-          f"scale {args.scale:g}, seed {args.seed} (generated in {time.monotonic() - started:.1f}s)", flush=True)
-    print(f"odoo-sim: serving http://{args.host}:{server.server_address[1]} (JSON-RPC at /jsonrpc, carrier API at "
-          f"/carrier-api/v1/shipments)", flush=True)
+    print(f"odoo-sim: Odoo {args.odoo_version}.0{' (stock modules only)' if args.stock_odoo else ''}, database "
+          f"{args.db!r}, as of {sim.db.today}, scale {args.scale:g}, seed {args.seed} "
+          f"(generated in {time.monotonic() - started:.1f}s)", flush=True)
+    carrier = "" if args.stock_odoo else ", carrier API at /carrier-api/v1/shipments"
+    print(f"odoo-sim: serving http://{args.host}:{server.server_address[1]} (JSON-RPC at /jsonrpc{carrier})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

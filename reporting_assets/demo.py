@@ -19,6 +19,8 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
+from reporting_assets.foreground import own_terminal, stop_quietly
+
 DEMO_ENV = {
     "ODOO_DB": "distribution_demo", "ODOO_USERNAME": "admin", "ODOO_PASSWORD": "admin",
     "CARRIER_API_TOKEN": "carrier-demo-token", "REPORTING_WAREHOUSE": "duckdb",
@@ -32,9 +34,13 @@ def main() -> int:
     parser.add_argument("--seed", default="42")
     parser.add_argument("--dev", action="store_true",
                         help="instead of one run: keep the demo Odoo up and start `dagster dev` (make dev)")
-    parser.add_argument("--ui-port", type=int, default=3000)
+    parser.add_argument("--ui-port", type=int, default=3000, help="the Dagster UI under --dev")
+    parser.add_argument("--docs-port", type=int, default=8080, help="where `make docs` serves the dbt docs")
     parser.add_argument("--webhook-port", type=int, default=8070, help="`reporting webhooks` under --dev")
     args = parser.parse_args()
+    # Links in alerts and in the UI's asset metadata follow the ports chosen here.
+    os.environ.update(DAGSTER_WEBSERVER_URL=f"http://localhost:{args.ui_port}",
+                      DBT_DOCS_URL=f"http://localhost:{args.docs_port}")
     signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: children stopped too
     url = f"http://127.0.0.1:{args.port}"
     os.environ.update(DEMO_ENV, ODOO_URL=url, CARRIER_API_URL=f"{url}/carrier-api/v1")
@@ -42,24 +48,29 @@ def main() -> int:
     as_of = datetime.now(timezone.utc).date().isoformat()  # one reporting date for the history and the KPIs
     cmd = [sys.executable, "-m", "odoo_sim.cli", "serve", "--port", str(args.port), "--scale", args.scale,
            "--seed", args.seed, "--as-of", as_of]
-    if args.dev:  # the demo Odoo posts automation-rule webhooks to `reporting webhooks`, with a fresh secret
+    if args.dev:  # the demo Odoo posts automation-rule webhooks to `reporting webhooks`, with a fresh secret,
+        # passed in the environment, not on a command line, where `ps` would show it to every user
         os.environ["REPORTING_WEBHOOK_TOKEN"] = secrets.token_urlsafe(24)
-        cmd += ["--webhook-url", f"http://127.0.0.1:{args.webhook_port}/odoo/{os.environ['REPORTING_WEBHOOK_TOKEN']}"]
+        os.environ["ODOO_SIM_WEBHOOK_URL"] = (f"http://127.0.0.1:{args.webhook_port}/odoo/"
+                                              f"{os.environ['REPORTING_WEBHOOK_TOKEN']}")
     print(f"Starting the demo Odoo (scale {args.scale}) at {url} ...", flush=True)
-    server = subprocess.Popen(cmd)
-    try:
-        _wait_for(url, server)
-        if args.dev:
-            return _dagster_dev(args.ui_port, args.webhook_port)
-        print("Materializing every asset through Dagster (reporting run) ...", flush=True)
-        from reporting_assets.cli import exit_status, materialize
+    with own_terminal():  # Ctrl-C stops the demo and its servers, and `make` sees success
+        server = subprocess.Popen(cmd)
+        try:
+            _wait_for(url, server)
+            if args.dev:
+                return _dagster_dev(args.ui_port, args.webhook_port)
+            print("Materializing every asset through Dagster (reporting run) ...", flush=True)
+            from reporting_assets.cli import exit_status, materialize
 
-        result = materialize(None, full_refresh=False, as_of=as_of)
-        _summary(result)
-        return exit_status(result)
-    finally:
-        server.terminate()
-        server.wait()
+            result = materialize(None, full_refresh=False, as_of=as_of)
+            _summary(result, args.ui_port, args.docs_port)
+            return exit_status(result)
+        except KeyboardInterrupt:
+            return stop_quietly("Stopped.")
+        finally:
+            server.terminate()
+            server.wait()
 
 
 def _interrupt(signum, frame):
@@ -81,9 +92,13 @@ def _dagster_dev(ui_port: int, webhook_port: int) -> int:
                                 "-p", str(ui_port)], cwd=root)
     try:
         return dagster.wait()
-    except KeyboardInterrupt:
-        dagster.terminate()
-        return dagster.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached dagster too: let it shut down, then say so
+        try:
+            dagster.wait(timeout=60)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            dagster.terminate()
+            dagster.wait()
+        return stop_quietly("Stopped Dagster, the webhook receiver and the demo Odoo.")
     finally:
         receiver.terminate()
         receiver.wait()
@@ -119,24 +134,24 @@ def _headline(duckdb_path: str) -> None:
         print(f"{name:<20}{due:>10,}{otif:>8.1%}{fill:>11.1%}")
 
 
-def _summary(result) -> None:
+def _summary(result, ui_port: int, docs_port: int) -> None:
     """Headline KPIs, the checks, and where everything is."""
     duckdb_path, home = os.environ["REPORTING_DUCKDB_PATH"], os.environ["DAGSTER_HOME"]
     root = Path(__file__).resolve().parents[1]
-    if result is not None and result.success:
+    if result.success:
         _headline(duckdb_path)
-    checks = result.get_asset_check_evaluations() if result is not None else []
+    checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     print(f"\nChecks: {len(checks) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
         print(f"  FAILED  {check.asset_key.to_user_string()}  {check.check_name}")
-    print("\n" + ("Done." if result is not None and result.success else "FAILED: see the errors above."))
+    print("\n" + ("Done." if result.success else "FAILED: see the errors above."))
     print(f"  warehouse (DuckDB):  {duckdb_path}   schemas raw_odoo, raw_carrier, staging, intermediate, marts")
     print(f"    e.g.  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{duckdb_path}', read_only=True)"
           f".sql('select * from marts.kpi_supplier_performance order by odoo_on_time_rate limit 5'))\"")
-    print(f"  Dagster instance:    {home}" + (f"   run {result.run_id}" if result is not None else ""))
-    print("    UI (runs, logs, metadata, checks, freshness):  make dev  ->  http://localhost:3000")
-    print("  dbt docs (what each KPI means):  make docs  ->  http://localhost:8080")
+    print(f"  Dagster instance:    {home}   run {result.run_id}")
+    print(f"    UI (runs, logs, metadata, checks, freshness):  make dev  ->  http://localhost:{ui_port}")
+    print(f"  dbt docs (what each KPI means):  make docs  ->  http://localhost:{docs_port}")
     print(f"  dbt log:             {root / 'dbt_project' / 'logs' / 'dbt.log'}")
 
 

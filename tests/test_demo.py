@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -79,7 +82,65 @@ def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
         observed = wait_until(lambda: graphql(ui_port, hints)["assetOrError"].get("assetObservations"), 60, "the hint",
                               proc)
         assert {"label": "model", "text": "stock.picking"} in observed[0]["metadataEntries"]
+        command_lines = [_cmdline(pid) for pid in _session_pids(proc.pid)]
+        assert len(command_lines) >= 4  # the demo, the demo Odoo, the receiver, dagster dev ...
+        assert not [c for c in command_lines if "/odoo/" in c]  # ... and no webhook secret for `ps` to show
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # as Ctrl-C in a terminal: the whole group
-        out = proc.communicate(timeout=60)[0]
+        os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole group
+        out = proc.communicate(timeout=90)[0]
     assert f"http://localhost:{ui_port}" in out
+    assert proc.returncode == 0, out[-3000:]
+    assert "Traceback" not in out and "Stopped Dagster, the webhook receiver and the demo Odoo." in out
+
+
+def _session_pids(sid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and os.getsid(int(entry.name)) == sid:
+                pids.append(int(entry.name))
+        except OSError:
+            pass
+    return pids
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_ctrl_c_on_make_docs_in_a_terminal_ends_quietly_with_exit_0():
+    """Under `make`, in a real (pseudo) terminal: Ctrl-C must not make `make` report an error."""
+    port = free_port()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: make, with the pty as its controlling terminal, as in a shell
+        os.chdir(Path(__file__).resolve().parents[1])
+        os.execvp("make", ["make", "--no-print-directory", "docs", f"DOCS_PORT={port}"])
+    out = b""
+    deadline = time.monotonic() + 240
+    while b"dbt docs at" not in out and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if ready:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                break
+    assert b"dbt docs at" in out, out.decode(errors="replace")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=10) as page:
+        assert b"dbt" in page.read()
+    os.write(fd, b"\x03")  # Ctrl-C
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    text = out.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    for noise in ("Error", "Aborted", "Traceback", "Interrupt"):
+        assert noise not in text, text
