@@ -88,8 +88,10 @@ def _dagster_dev(ui_port: int, webhook_port: int) -> int:
           f"webhooks arrive on port {webhook_port} as hints, asset odoo_change_hints; "
           f"Ctrl-C stops Dagster and the demo Odoo)\n", flush=True)
     receiver = subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(webhook_port)])
+    # Started in the instance's folder: `dagster dev` loads `.env` from its working directory over the
+    # environment, and a user's `.env` (their own Odoo) must not replace the demo's settings.
     dagster = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(root / "workspace.yaml"),
-                                "-p", str(ui_port)], cwd=root)
+                                "-p", str(ui_port)], cwd=os.environ["DAGSTER_HOME"])
     try:
         return dagster.wait()
     except KeyboardInterrupt:  # Ctrl-C reached dagster too: let it shut down, then say so

@@ -1,6 +1,6 @@
 """The receiver of Odoo 17 automation-rule webhooks ("Send Webhook Notification").
 
-Odoo posts one JSON body per changed record (`shared/ODOO.md` §5) with no
+Odoo posts one JSON body per changed record (Odoo 17 automation rules, `docs/demo-odoo.md`) with no
 authentication header, so the secret is the last segment of the URL the rule
 posts to: `POST /odoo/<REPORTING_WEBHOOK_TOKEN>`. Odoo waits at most one second,
 inside its transaction, so the receiver only checks the request and queues it,

@@ -18,7 +18,8 @@ import pytest
 
 AS_OF = "2026-11-27"
 DB = "distribution_demo"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# The real Odoo 17 field capture the demo Odoo serves from (kept in the repository).
+SHARED = Path(__file__).resolve().parents[1] / "odoo_sim" / "data"
 
 # The code location checks its settings when it is imported, and some tests import it in-process:
 # give it the demo Odoo's. Tests that run something build their own environment (`cli_env`).
