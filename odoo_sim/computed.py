@@ -260,6 +260,28 @@ def _signed(field):
     return compute
 
 
+def move_date(db, rec):
+    """Stored by Odoo (the generator stores it too); computed here for entries created over RPC:
+    the invoice date, else today (`account.move._compute_date`, without lock dates)."""
+    return rec.get("invoice_date") or db.today
+
+
+def move_invoice_lines(db, rec):
+    """The `invoice_line_ids` of an entry: its journal items shown on the invoice (products,
+    sections, notes), not the tax and payment-term items that `line_ids` also holds."""
+    return [line["id"] for line in db.inverse("account.move.line", "move_id", rec["id"])
+            if line.get("display_type") in ("product", "line_section", "line_note")]
+
+
+def partner_commercial(db, rec):
+    """Stored by Odoo (the generator stores it too); computed here for partners created over RPC:
+    the partner itself, or for a contact of a company, the company's commercial entity."""
+    parent = db.record("res.partner", rec["parent_id"]) if rec.get("parent_id") else None
+    if parent is None or rec.get("is_company"):
+        return rec["id"]
+    return db.value("res.partner", parent, "commercial_partner_id")
+
+
 def uom_factor_inv(db, rec):
     return 1.0 / rec["factor"] if rec.get("factor") else 0.0
 
@@ -307,6 +329,9 @@ COMPUTE = {
     ("account.move", "amount_tax_signed"): _signed("amount_tax"),
     ("account.move", "amount_total_signed"): _signed("amount_total"),
     ("account.move", "amount_residual_signed"): _signed("amount_residual"),
+    ("account.move", "date"): move_date,
+    ("account.move", "invoice_line_ids"): move_invoice_lines,
+    ("res.partner", "commercial_partner_id"): partner_commercial,
     ("uom.uom", "factor_inv"): uom_factor_inv,
     ("res.currency", "inverse_rate"): currency_inverse_rate,
 }

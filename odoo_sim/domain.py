@@ -4,7 +4,9 @@ The semantics follow Odoo 17's `expression.py` as a reporting client sees
 them: leaves are ANDed by default, `False` means NULL, the negative operators
 (`!=`, `not in`, `not like`, `not ilike`) also match NULL, comparisons with
 NULL are false, a dotted path through a many2one follows it, and a path or a
-leaf on a one2many/many2many matches when any related record matches.
+leaf on a one2many/many2many matches when any related record matches. A leaf
+on a field Odoo cannot search (not stored, not related, no search method) is
+dropped, as Odoo drops it: it matches every record.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from typing import Callable, Protocol
 
 from .errors import value_error
+from .schema import searchable
 
 Predicate = Callable[[dict], bool]
 
@@ -90,10 +93,29 @@ def _compile_leaf(leaf: tuple, model: str, db: Resolver) -> Predicate:
     if len(leaf) != 3 or not isinstance(leaf[0], str) or leaf[1] not in OPERATORS:
         raise value_error(f"Invalid leaf {leaf_repr(leaf)}")
     path, op, value = leaf
+    parts = path.split(".")
+    if _unsearchable(parts, model, db):
+        # Odoo replaces the leaf by an empty domain (logging "Non-stored field ... cannot be
+        # searched."), so it matches every record; through a path, every record the path leads
+        # somewhere from (`id > 0` at its end).
+        if len(parts) == 1:
+            return lambda r: True
+        return _compile_path(parts[:-1] + ["id"], ">", 0, model, db, leaf)
     if op in NEGATIVE:
-        positive = _compile_path(path.split("."), NEGATIVE[op], value, model, db, leaf)
+        positive = _compile_path(parts, NEGATIVE[op], value, model, db, leaf)
         return lambda r: not positive(r)
-    return _compile_path(path.split("."), op, value, model, db, leaf)
+    return _compile_path(parts, op, value, model, db, leaf)
+
+
+def _unsearchable(parts: list[str], model: str, db: Resolver) -> bool:
+    """Whether the path is valid and ends on a field Odoo cannot search (an invalid path is left to
+    `_compile_path`, which reports it)."""
+    for name in parts[:-1]:
+        model = (db.meta(model).get(name) or {}).get("relation")
+        if model is None:
+            return False
+    meta = db.meta(model).get(parts[-1])
+    return meta is not None and not searchable(model, parts[-1], meta)
 
 
 def _compile_path(parts: list[str], op: str, value, model: str, db: Resolver, leaf) -> Predicate:
@@ -166,6 +188,14 @@ def _operator(op: str, value, ftype: str, comodel: str | None, db: Resolver, lea
     pattern = str(value) if op.startswith("=") else f"%{value}%"
     regex = re.compile(_like_to_regex(pattern), re.DOTALL | (re.IGNORECASE if "ilike" in op else 0))
     return lambda v: v is not None and v is not False and regex.fullmatch(str(v)) is not None
+
+
+def text_test(op: str, value) -> Callable:
+    """How a leaf `(<char field>, op, value)` tests one text."""
+    if op in NEGATIVE:
+        positive = _operator(NEGATIVE[op], value, "char", None, None, (op,), "")
+        return lambda v: not positive(v)
+    return _operator(op, value, "char", None, None, (op,), "")
 
 
 def _instant(text: str) -> str:

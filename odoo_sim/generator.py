@@ -9,7 +9,14 @@ consequence of earlier ones, as in a real Odoo:
 - stock is replenished by purchase orders raised on a reorder-point policy,
   received on the vendor's (possibly late) date, sometimes in two parts;
 - customers return a few deliveries, cycle counts adjust stock, carriers
-  carry the shipments, invoices and vendor bills follow the documents.
+  carry the shipments, invoices and vendor bills follow the documents (about
+  half of the vendors bill outside Odoo), and posting them raises the
+  partners' ranks as Odoo does (see accounting.py).
+
+With `stock_odoo` the database is that of a stock Odoo 17 Community (sale_management,
+stock, purchase, account): no carriers, so no delivery fees, tracking references or
+carrier API shipments. (The sale_margin fields are recorded anyway, as the truth's
+cost of sales; `cli.build_database` leaves them out of such a database.)
 
 Planted problems (see `Anomalies`) shape that simulation, and every sale line
 that misses its promised date is given the cause that made it late. The
@@ -28,6 +35,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
+
+from .accounting import rank_increases, sequence_prefix
 
 DAYS = 180
 COMPANY_CURRENCY, EUR = 1, 2
@@ -81,12 +90,13 @@ class World:
     shipments: list[dict]
     anomalies: Anomalies
     late_causes: dict[int, str]  # sale.order.line id -> cause
+    stock_odoo: bool = False  # generated for a stock Odoo, without the delivery and sale_margin modules
 
 
-def generate(scale: float = 1.0, seed: int = 42, as_of: date | None = None) -> World:
+def generate(scale: float = 1.0, seed: int = 42, as_of: date | None = None, stock_odoo: bool = False) -> World:
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
-    return _Generator(scale, seed, as_of or date.today()).run()
+    return _Generator(scale, seed, as_of or date.today(), stock_odoo).run()
 
 
 def _ts(day: date, hour: int = 0, minute: int = 0, second: int = 0) -> str:
@@ -94,8 +104,8 @@ def _ts(day: date, hour: int = 0, minute: int = 0, second: int = 0) -> str:
 
 
 class _Generator:
-    def __init__(self, scale: float, seed: int, as_of: date):
-        self.scale, self.seed, self.as_of = scale, seed, as_of
+    def __init__(self, scale: float, seed: int, as_of: date, stock_odoo: bool):
+        self.scale, self.seed, self.as_of, self.stock_odoo = scale, seed, as_of, stock_odoo
         self.rng = random.Random(seed)
         self.start = as_of - timedelta(days=DAYS - 1)
         self.tables: dict[str, list[dict]] = defaultdict(list)
@@ -130,11 +140,15 @@ class _Generator:
         self._company()
         self._catalogue()
         self._locations()
+        self.carriers: list[dict] = []
+        if not self.stock_odoo:
+            self._carriers()
         self._partners()
         self._simulate()
         self._finish_stock()
         self._invoices()
-        return World(self.as_of, self.seed, self.scale, dict(self.tables), self.shipments, self.anom, self.causes)
+        return World(self.as_of, self.seed, self.scale, dict(self.tables), self.shipments, self.anom, self.causes,
+                     self.stock_odoo)
 
     def _company(self):
         t0 = _ts(self.start - timedelta(days=400), 8)
@@ -208,10 +222,12 @@ class _Generator:
                           pick_type_id=types["pick"]["id"], int_type_id=types["internal"]["id"], sequence=seq, **base)
             self.warehouses.append({"id": wh["id"], "code": code, "stock": stock["id"], "output": output["id"], "types": types, "two_steps": two_steps,
                                     "share": [0.5, 0.3, 0.2][seq - 1]})
-        rng = self.rng
         self.anom.congested_warehouse_id = self.warehouses[1]["id"]
         self.anom.discrepancy_warehouse_id = self.warehouses[2]["id"]
-        self.carriers = []
+
+    def _carriers(self):
+        """The delivery methods (the delivery module's `delivery.carrier`), each with its service product."""
+        base = self.base
         for seq, (name, code, days) in enumerate(CARRIERS, start=1):
             product = self._product_template(f"Delivery: {name}", f"SHIP-{code}", "service", self.delivery_categ, 0.0, 0.0,
                                              sale_ok=False)
@@ -220,7 +236,7 @@ class _Generator:
                          fixed_price=[25.0, 15.0, 9.5][seq - 1], margin=0.0, free_over=False, amount=0.0, **base)
             self.carriers.append({"id": c["id"], "code": code, "days": days, "product": product["id"],
                                   "fee": c["fixed_price"]})
-        self.anom.disrupted_carrier_id = self.carriers[rng.randrange(len(self.carriers))]["id"]
+        self.anom.disrupted_carrier_id = self.carriers[self.rng.randrange(len(self.carriers))]["id"]
 
     def _product_template(self, name, code, ptype, categ, price, cost, sale_ok=True, active=True, uom=UNITS) -> dict:
         values = dict(name=name, default_code=code, detailed_type=ptype, type=ptype, categ_id=categ, list_price=price,
@@ -299,13 +315,15 @@ class _Generator:
             self.categ[p] = root["id"]
 
     def _partners(self):
+        """Vendors and customers, imported at go-live: created without a search mode in the context, so
+        with both ranks 0, until their first bill or invoice is posted (see `_invoices`)."""
         rng, base = self.rng, self.base
         self.suppliers = []
         for i in range(self.n(40)):
             s = self.add("res.partner", name=f"{rng.choice(['Atlas', 'Borealis', 'Cobalt', 'Delta', 'Evergreen', 'Falcon', 'Granite', 'Harbor'])} "
                                              f"{rng.choice(['Supply', 'Industries', 'Manufacturing', 'Trading', 'Components'])} {i + 1}",
                          ref=f"V{i + 1:04d}", is_company=True, type="contact", city=rng.choice(CITIES), active=True,
-                         email=f"orders@vendor{i + 1}.example", customer_rank=0, supplier_rank=1, company_id=None,
+                         email=f"orders@vendor{i + 1}.example", customer_rank=0, supplier_rank=0, company_id=None,
                          tz="UTC", lang="en_US", **base)
             s["commercial_partner_id"] = s["id"]
             self.suppliers.append(s["id"])
@@ -328,7 +346,7 @@ class _Generator:
             c = self.add("res.partner", name=f"{rng.choice(['Acme', 'Blue', 'Crown', 'Dyna', 'Echo', 'Forge', 'Globe', 'Hexa', 'Iron', 'Jade'])}"
                                              f"{rng.choice(['tech', 'build', 'works', 'mart', 'line', 'craft'])} {i + 1}",
                          ref=f"C{i + 1:05d}", is_company=True, type="contact", city=rng.choice(CITIES),
-                         active=rng.random() > 0.02, email=f"purchasing@customer{i + 1}.example", customer_rank=1,
+                         active=rng.random() > 0.02, email=f"purchasing@customer{i + 1}.example", customer_rank=0,
                          supplier_rank=0, company_id=None, user_id=rng.choice(self.salespeople), tz="UTC", lang="en_US", **base)
             c["commercial_partner_id"] = c["id"]
             self.customers.append((c["id"], home, c["user_id"], rng.random() < 0.05))  # (id, warehouse, salesperson, pays in EUR)
@@ -401,7 +419,7 @@ class _Generator:
         lead = rng.choice([1, 2, 2, 3, 3, 5, 7])
         commitment = _ts(self.day(i + lead + rng.randint(1, 4)), 12) if rng.random() < 0.15 else None
         currency, rate = (EUR, EUR_RATE) if in_eur else (COMPANY_CURRENCY, 1.0)
-        carrier = rng.choices(self.carriers + [None], weights=[4, 3, 3, 1.5])[0]
+        carrier = rng.choices(self.carriers + [None], weights=[4, 3, 3, 1.5])[0] if self.carriers else None
         order = self.add("sale.order", name=self.name("S"), state=state, locked=False, date_order=when,
                          commitment_date=commitment, validity_date=(self.day(i) + timedelta(days=30)).isoformat(),
                          origin=None, client_order_ref=f"PO-{rng.randint(1000, 99999)}" if rng.random() < 0.6 else None,
@@ -873,7 +891,10 @@ class _Generator:
                          create_date=move["date"], write_date=move["date"], create_uid=2, write_uid=2)
 
     def _invoices(self):
-        """A customer invoice per confirmed order at its first delivery, refunds for returns, a bill per receipt."""
+        """A customer invoice per confirmed order at its first delivery, refunds for returns, and a bill
+        per receipt from the vendors whose bills are entered in Odoo. The others (about half, as
+        when the bookkeeper enters bills in another system) have no bill: their received orders stay
+        "to invoice" and their supplier_rank 0. Every document is posted, which raises the ranks."""
         for order in self.tables["sale.order"]:
             if order["state"] != "sale":
                 continue
@@ -882,21 +903,31 @@ class _Generator:
                 continue
             when = min(p["date_done"] for p in done)
             items = [(ln, ln["product_uom_qty"]) for ln in order["_lines"] if not ln["display_type"]]
-            self._account_move("out_invoice", "INV", order, when, items, order["name"])
+            self._account_move("out_invoice", order, when, items, order["name"])
             for ln, qty in items:
                 ln["qty_invoiced"] = qty
             order["invoice_status"] = "invoiced"
         for back, out in self.returned:
             order = self.tables["sale.order"][out["sale_id"] - 1]
             line = self.tables["sale.order.line"][back["sale_line_id"] - 1]
-            self._account_move("out_refund", "RINV", order, back["date"], [(line, back["quantity"])], order["name"])
+            self._account_move("out_refund", order, back["date"], [(line, back["quantity"])], order["name"])
+        billed_elsewhere = set(self.rng.sample(self.suppliers, len(self.suppliers) // 2))
         for order in self.tables["purchase.order"]:
             picking = order["_picking"]
             if picking["state"] != "done":
                 continue
-            items = [(ln, ln["product_qty"]) for ln in self.tables_by("purchase.order.line", "order_id", order["id"])]
-            self._account_move("in_invoice", "BILL", order, picking["date_done"], items, order["name"])
+            if order["partner_id"] in billed_elsewhere:
+                order["invoice_status"] = "to invoice"
+                continue
+            lines = self.tables_by("purchase.order.line", "order_id", order["id"])
+            self._account_move("in_invoice", order, picking["date_done"], [(ln, ln["product_qty"]) for ln in lines], order["name"])
+            for ln in lines:
+                ln["qty_invoiced"] = ln["product_qty"]
             order["invoice_status"] = "invoiced"
+        partners = self.tables["res.partner"]
+        posted = rank_increases(self.tables["account.move"], lambda p: partners[p - 1]["commercial_partner_id"])
+        for (partner, field), n in posted.items():
+            partners[partner - 1][field] += n  # raw SQL in Odoo: the partner's write_date stays
 
     def tables_by(self, model: str, field: str, value: int) -> list[dict]:
         index = self.__dict__.setdefault("_by", {})
@@ -907,16 +938,15 @@ class _Generator:
             index[(model, field)] = groups
         return index[(model, field)].get(value, [])
 
-    def _account_move(self, move_type: str, journal: str, order: dict, when: str, items, origin: str):
+    def _account_move(self, move_type: str, order: dict, when: str, items, origin: str):
         rate = order.get("currency_rate") or 1.0
         day = when[:10]
-        year = day[:4]
         purchase = move_type.startswith("in_")
         untaxed = round(sum(_line_amount(ln, qty) for ln, qty in items), 2)
         tax = round(untaxed * 0.15, 2)
         due = (date.fromisoformat(day) + timedelta(days=30))
         paid = due <= self.as_of
-        move = self.add("account.move", name=self.name(f"{journal}/{year}/"), ref=order.get("client_order_ref") or order.get("partner_ref"),
+        move = self.add("account.move", name=self.name(*sequence_prefix(move_type, day)), ref=order.get("client_order_ref") or order.get("partner_ref"),
                         date=day, invoice_date=day, invoice_date_due=due.isoformat(), state="posted", move_type=move_type,
                         payment_state="paid" if paid else "not_paid", company_id=1, partner_id=order["partner_id"],
                         commercial_partner_id=order["partner_id"], currency_id=order["currency_id"],

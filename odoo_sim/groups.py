@@ -3,7 +3,9 @@
 Each group carries the groupby values (many2one as `[id, name]`, date groups
 as labels such as "January 2024" plus `__range`), the count (`__count`, or
 `<field>_count` when lazy), the aggregates, and `__domain`, the search domain
-that selects the group's records.
+that selects the group's records. Only columns group and aggregate (see
+`_check_column`): Odoo 17 leaves out a field named without a function that is
+not one, and refuses it otherwise.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 from .db import served
 from .domain import normalize
 from .errors import value_error
+from .schema import GROUP_OPERATORS, is_column
 
 AGGREGATES = {"sum", "min", "max", "avg", "count", "count_distinct", "array_agg", "bool_and", "bool_or"}
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
@@ -25,12 +28,12 @@ _SPEC = re.compile(r"^(?P<name>\w+)(?::(?P<func>\w+)(?:\((?P<field>\w+)\))?)?$")
 def read_group(db, model, domain, records, fields, groupby, offset, limit, orderby, lazy, tz):
     meta = db.meta(model)
     groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
-    specs = [_parse_groupby(g, meta) for g in groupby]
+    specs = [_parse_groupby(g, db, model) for g in groupby]
     if lazy and specs:
         specs, rest = specs[:1], groupby[1:]
     else:
         rest = []
-    aggregates = _parse_aggregates(fields, meta, specs)
+    aggregates = _parse_aggregates(fields, db, model, specs)
     zone = ZoneInfo(tz) if tz else None
 
     buckets: dict[tuple, list[dict]] = {}
@@ -63,10 +66,18 @@ def read_group(db, model, domain, records, fields, groupby, offset, limit, order
     return result[offset: offset + limit] if limit else result[offset:]
 
 
-def _parse_groupby(spec: str, meta: dict) -> dict:
+def _check_column(db, model: str, name: str) -> None:
+    """Odoo's error unless SQL can group on the field: a column, or a many2many through its table."""
+    if not (is_column(db.fields, model, name) or db.meta(model)[name]["type"] == "many2many"):
+        raise value_error(f"Cannot convert field {model}.{name} to SQL")
+
+
+def _parse_groupby(spec: str, db, model: str) -> dict:
+    meta = db.meta(model)
     name, _, granularity = spec.partition(":")
     if name not in meta:
         raise value_error(f"Invalid field {name!r} on model")
+    _check_column(db, model, name)
     ftype = meta[name]["type"]
     if ftype in ("date", "datetime"):
         granularity = granularity or "month"
@@ -77,7 +88,8 @@ def _parse_groupby(spec: str, meta: dict) -> dict:
     return {"key": spec, "field": name, "type": ftype, "granularity": granularity, "relation": meta[name].get("relation")}
 
 
-def _parse_aggregates(fields, meta, specs) -> list[tuple[str, str, str]]:
+def _parse_aggregates(fields, db, model: str, specs) -> list[tuple[str, str, str]]:
+    meta = db.meta(model)
     grouped = {s["field"] for s in specs}
     out = []
     for spec in fields or []:
@@ -89,10 +101,11 @@ def _parse_aggregates(fields, meta, specs) -> list[tuple[str, str, str]]:
             continue
         if field not in meta:
             raise value_error(f"Invalid field {field!r} on model")
-        if func is None:
-            if meta[field]["type"] not in NUMERIC or field in grouped or field == "id":
+        if func is None:  # the field's group_operator, if it is a column
+            func = GROUP_OPERATORS.get((model, field), "sum" if meta[field]["type"] in NUMERIC else None)
+            if func is None or field in grouped or field == "id" or not is_column(db.fields, model, field):
                 continue
-            func = "sum"
+        _check_column(db, model, field)
         if func not in AGGREGATES:
             raise value_error(f"Invalid aggregation function {func!r}.")
         out.append((name, func, field))

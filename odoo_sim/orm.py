@@ -5,12 +5,15 @@ from __future__ import annotations
 import inspect
 import itertools
 
-from . import groups
+from . import accounting, groups
 from .db import Database, missing, served
-from .domain import compile_domain
+from .domain import compile_domain, text_test
 from .errors import OdooError, value_error
-from .schema import MODELS
+from .schema import MODELS, is_column
 from .webhooks import Webhook
+
+# Methods that exist on one model only (the others exist on every model).
+OWN_METHODS = {"action_post": "account.move"}
 
 
 class Orm:
@@ -21,7 +24,7 @@ class Orm:
 
     # --- dispatch -----------------------------------------------------------
     def call(self, model: str, method: str, args: list, kwargs: dict):
-        if model not in MODELS:
+        if model not in self.db.fields:  # not served, or its module is not installed (--stock-odoo)
             raise OdooError("odoo.exceptions.UserError", f"Object {model} doesn't exist")
         if method.startswith("_"):
             raise OdooError("odoo.exceptions.AccessError", f"Private methods (such as {method}) cannot be called remotely.")
@@ -30,7 +33,7 @@ class Orm:
         if model == "ir.model.data" and method == "check_object_reference":
             return self.check_object_reference(*args)
         func = getattr(self, "rpc_" + method, None)
-        if func is None:
+        if func is None or OWN_METHODS.get(method, model) != model:
             raise OdooError("builtins.AttributeError", f"The method '{method}' does not exist on the model '{model}'")
         kwargs = dict(kwargs or {})
         context = kwargs.pop("context", None) or {}
@@ -57,7 +60,7 @@ class Orm:
         matching = (r for r in db.records_after(model, _id_floor(domain)) if predicate(r))
         keys = _parse_order(order or MODELS[model].order, model, db)
         offset = offset or 0
-        if keys == [("id", False)]:  # records come in id order already: stop at the page's end
+        if keys in ([], [("id", False)]):  # records come in id order already: stop at the page's end
             return list(itertools.islice(matching, offset, offset + limit if limit else None))
         records = list(matching)
         for field, desc in reversed(keys):
@@ -95,16 +98,21 @@ class Orm:
 
     def rpc_default_get(self, model, fields_list, context=None):
         """Defaults of new records; odoorpc asks for them whenever it builds an empty record
-        (e.g. an unset many2one). Only `active` has a default here, as on Odoo's models."""
-        return {"active": True} if "active" in fields_list and MODELS[model].has_active else {}
+        (e.g. an unset many2one). Only `active` and the few of ModelSpec.defaults are known here."""
+        spec = MODELS[model]
+        defaults = {**spec.defaults, **({"active": True} if spec.has_active else {})}
+        return {f: v for f, v in defaults.items() if f in fields_list}
 
     def rpc_name_get(self, model, ids, context=None):
         ids = [ids] if isinstance(ids, int) else ids
         return [[i, self.db.display_name(model, i)] for i in ids if self.db.record(model, i) is not None]
 
     def rpc_name_search(self, model, name="", args=None, operator="ilike", limit=100, context=None):
-        domain = list(args or []) + ([("display_name", operator, name)] if name else [])
-        return [[r["id"], self.db.display_name(model, r["id"])] for r in self.search_records(model, domain, context, 0, limit)]
+        """Records whose display name matches: close to Odoo's search on the model's rec names (a
+        leaf on `display_name` would not do: Odoo 17 cannot search that field)."""
+        names = ((r["id"], self.db.display_name(model, r["id"])) for r in self.search_records(model, args, context))
+        test = text_test(operator, name) if name else (lambda _: True)
+        return [[rid, text] for rid, text in names if test(text)][:limit or None]
 
     def rpc_read_group(self, model, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True, context=None):
         records = self.search_records(model, domain, context)
@@ -114,7 +122,10 @@ class Orm:
     # --- writing ------------------------------------------------------------
     def rpc_create(self, model, vals_list, context=None):
         single = isinstance(vals_list, dict)  # create(vals) answers an id, create([vals, ...]) a list
-        ids = [self.db.create(model, vals) for vals in ([vals_list] if single else vals_list)]
+        vals_list = [vals_list] if single else vals_list
+        if model == "res.partner":
+            vals_list = [accounting.with_search_mode_rank(vals, context) for vals in vals_list]
+        ids = [self.db.create(model, vals) for vals in vals_list]
         self._notify(model, ids)
         return ids[0] if single else ids
 
@@ -131,6 +142,15 @@ class Orm:
         if self.webhook:  # the payloads were read before the records went, as `on_unlink` rules run
             self.webhook.send(payloads)
         return True
+
+    # --- business methods ---------------------------------------------------
+    def rpc_action_post(self, model, ids, context=None):
+        """account.move's Post button. It raises the partners' ranks without writing them (no new
+        `write_date`, no webhook: see accounting.py) and answers False, as Odoo's does."""
+        ids = [ids] if isinstance(ids, int) else list(ids)
+        accounting.post(self.db, ids)
+        self._notify(model, ids)
+        return False
 
     # --- helpers --------------------------------------------------------------
     def _notify(self, model: str, ids: list[int]) -> None:
@@ -181,6 +201,8 @@ def _mentions(domain: list, field: str) -> bool:
 
 
 def _parse_order(order: str, model: str, db: Database) -> list[tuple[str, bool]]:
+    """The (field, descending) keys of an `order`; a term on a field that is not a column is
+    skipped, as Odoo 17 skips it (logging "cannot be sorted on field ... (not a column)")."""
     keys = []
     for part in order.split(","):
         words = part.split()
@@ -190,7 +212,8 @@ def _parse_order(order: str, model: str, db: Database) -> list[tuple[str, bool]]
         if field not in db.meta(model) or direction not in ("asc", "desc") or len(words) > 3:
             raise value_error(f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated '
                               f'list of valid field names (optionally followed by asc/desc for the direction)')
-        keys.append((field, direction == "desc"))
+        if is_column(db.fields, model, field):
+            keys.append((field, direction == "desc"))
     return keys
 
 

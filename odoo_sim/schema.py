@@ -5,8 +5,9 @@ written here: it is read from `data/odoo17-fields.json`, a copy of
 `fields_get` taken from a real Odoo 17.0 server, so `fields_get` answers with
 exactly Odoo's names, types and selections. This module only says *which*
 of those fields we serve, the inverse side of one2many fields (which
-`fields_get` does not expose), the models' default order and hierarchy, and
-the differences of Odoo 16.
+`fields_get` does not expose), the models' default order, hierarchy and
+defaults, which fields Odoo can search, sort and group on, the differences of
+Odoo 16, and what a stock Odoo 17 without the delivery and margin modules lacks.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class ModelSpec:
     has_active: bool = False
     inherits: tuple[str, str] | None = None  # (parent model, link field), like Odoo's _inherits
     one2many: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (comodel, inverse m2o)
+    defaults: dict[str, object] = field(default_factory=dict)  # what `create` fills in when not given
 
 
 def _f(text: str) -> tuple[str, ...]:
@@ -139,6 +141,7 @@ MODELS: dict[str, ModelSpec] = {
            "invoice_user_id line_ids invoice_line_ids"),
         order="date desc, name desc, id desc",
         one2many={"line_ids": ("account.move.line", "move_id")},
+        defaults={"state": "draft", "move_type": "entry", "name": "/"},
     ),
     "account.move.line": ModelSpec(
         _f("move_id move_name name date parent_state company_id partner_id product_id product_uom_id quantity price_unit "
@@ -178,22 +181,72 @@ _COMMON_META = {
 }
 
 
+# What the modules a stock Odoo 17 Community with sale_management, stock, purchase and account does
+# not install add to the models served here (`--stock-odoo`): model -> its fields from those modules,
+# None for a model of its own. The captured fields file does not say which module defines a field;
+# these come from the Odoo 17.0 source: delivery/models/{sale_order,sale_order_line}.py,
+# stock_delivery/models/stock_picking.py, sale_margin/models/{sale_order,sale_order_line}.py.
+NOT_IN_STOCK_ODOO: dict[str, tuple[str, ...] | None] = {
+    "delivery.carrier": None,                                              # delivery
+    "sale.order": ("carrier_id", "margin", "margin_percent"),              # delivery; sale_margin
+    "sale.order.line": ("is_delivery", "purchase_price", "margin", "margin_percent"),  # delivery; sale_margin
+    "stock.picking": ("carrier_id", "carrier_tracking_ref", "carrier_price", "weight"),  # stock_delivery
+}
+
+# Non-stored computed fields that Odoo 17 can nevertheless search, because they have a search
+# method (`search=`, or company_dependent); a domain leaf on any other non-stored field that is not
+# related is ignored by Odoo (see `searchable`).
+SEARCH_METHODS = {("product.template", "standard_price"), ("product.product", "standard_price"),
+                  ("sale.order.line", "product_template_id")}
+
+# `read_group` aggregates a numeric field named without a function with the field's group_operator,
+# `sum` unless the field says otherwise (Odoo 17.0: account/models/account_move_line.py,
+# sale_margin/models/sale_order.py); None leaves the field out, and a date field with one is aggregated.
+GROUP_OPERATORS = {("account.move.line", "amount_currency"): None, ("account.move.line", "date"): "min",
+                   ("sale.order", "margin_percent"): "avg"}
+
+
 @cache
 def _odoo17_fields() -> dict:
     return json.loads(files("odoo_sim").joinpath("data/odoo17-fields.json").read_text())["models"]
 
 
 @cache
-def field_meta(version: int = 17) -> dict[str, dict[str, dict]]:
-    """model -> field -> fields_get entry, for the served fields of one Odoo version."""
+def field_meta(version: int = 17, stock_odoo: bool = False) -> dict[str, dict[str, dict]]:
+    """model -> field -> fields_get entry, for the served models and fields of one Odoo version
+    (`stock_odoo`: without the models and fields of NOT_IN_STOCK_ODOO)."""
     source = _odoo17_fields()
     out: dict[str, dict[str, dict]] = {}
     for model, spec in MODELS.items():
+        lacking = NOT_IN_STOCK_ODOO.get(model, ()) if stock_odoo else ()
+        if lacking is None:
+            continue
         available = {**_COMMON_META, **source.get(model, {}), **_EXTRA_FIELDS.get(model, {})}
-        out[model] = {name: copy.deepcopy(available[name]) for name in COMMON + spec.fields}
+        out[model] = {name: copy.deepcopy(available[name]) for name in COMMON + spec.fields if name not in lacking}
     if version == 16:
         _apply_odoo16(out)
     return out
+
+
+def searchable(model: str, name: str, meta: dict) -> bool:
+    """Whether Odoo 17 can search the field: stored, related, or with a search method. Odoo's
+    expression.py drops a leaf on any other field ("Non-stored field ... cannot be searched." in its
+    log) and the leaf then matches every record."""
+    return bool(meta.get("store") or meta.get("related") or (model, name) in SEARCH_METHODS)
+
+
+def is_column(fields: dict[str, dict[str, dict]], model: str, name: str) -> bool:
+    """Whether the field is a column of the model's table (stored, not a one2many or many2many), or
+    inherited through `_inherits` from a column of the parent: what Odoo 17 can sort on. It skips an
+    `order` term on any other field."""
+    meta = fields[model][name]
+    if meta.get("store"):
+        return meta["type"] not in ("one2many", "many2many")
+    inherits = MODELS[model].inherits
+    if inherits and (meta.get("related") or "").startswith(inherits[1] + "."):
+        parent = inherits[0]
+        return name in fields[parent] and is_column(fields, parent, name)
+    return False
 
 
 def _apply_odoo16(meta: dict[str, dict[str, dict]]) -> None:

@@ -1,6 +1,6 @@
 """HTTP front of the demo server: Odoo's JSON-RPC routes, the carrier API, and the admin endpoint.
 
-Replies follow `shared/ODOO.md` §1: JSON-RPC results and errors with HTTP
+Replies follow Odoo 17's JSON-RPC: JSON-RPC results and errors with HTTP
 200 (errors as `{"error": {"code": 200, "message": "Odoo Server Error",
 "data": {"name", "message", "arguments", "debug", "context"}}}`), HTTP 400 for
 a body that is not JSON, HTTP 404 for an unknown route.
@@ -25,9 +25,10 @@ HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad
 
 
 class Sim:
-    """Everything one running demo server holds."""
+    """Everything one running demo server holds. Without a `carrier_token` there is no carrier API
+    (a stock Odoo): its routes are unknown, as on a plain Odoo."""
 
-    def __init__(self, db: Database, shipments: list[dict], carrier_token: str, admin_password: str, faults: Faults,
+    def __init__(self, db: Database, shipments: list[dict], carrier_token: str | None, admin_password: str, faults: Faults,
                  webhook: Webhook | None = None):
         self.db, self.orm = db, Orm(db, webhook)
         self.shipments, self.carrier_token = shipments, carrier_token
@@ -135,7 +136,7 @@ def make_handler(sim: Sim, quiet: bool = True):
 
         def do_GET(self):
             url = urlsplit(self.path)
-            if not url.path.startswith("/carrier-api/v1/"):
+            if sim.carrier_token is None or not url.path.startswith("/carrier-api/v1/"):
                 return self._send(404, b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>", "text/html")
             if self.headers.get("Authorization") != f"Bearer {sim.carrier_token}":
                 return self._json({"error": "unauthorized", "message": "missing or invalid bearer token"}, None, 401)

@@ -1,6 +1,6 @@
 """Ground truth: what the generator knows, and the headline KPIs computed from its records.
 
-The KPIs follow `shared/KPIS.md` with `reporting_tz = UTC`, computed in plain
+The KPIs follow `docs/kpis.md` with `reporting_tz = UTC`, computed in plain
 Python from the generated records (not from the demo server's computed
 fields and not with SQL), so that the warehouse's dbt models can be checked
 against an independent figure. The truth is never served by the Odoo API.
@@ -213,7 +213,9 @@ class _Tables:
         return qty
 
     def suppliers(self) -> dict:
-        """Supplier fill rate (KPI 14) and Odoo's on-time rate (KPI 15) per supplier."""
+        """Supplier fill rate (KPI 14) and Odoo's on-time rate (KPI 15) per supplier: every partner with
+        confirmed purchase lines, whatever its supplier_rank (which counts posted bills, and stays 0
+        for a vendor billed outside Odoo)."""
         fill = defaultdict(lambda: [0.0, 0.0])
         ontime = defaultdict(lambda: [0.0, 0.0])
         since = self.as_of - timedelta(days=365)
@@ -227,9 +229,10 @@ class _Tables:
                 ontime[supplier][1] += line["product_qty"]
                 ontime[supplier][0] += sum(m["quantity"] for m in self.moves_by_pol[line["id"]]
                                            if m["state"] == "done" and m["date"][:10] <= line["date_planned"][:10])
+        suppliers = {order["partner_id"] for _, order in self.po_lines()}
         out = {}
         for partner in self.tb["res.partner"]:
-            if partner.get("supplier_rank"):
+            if partner["id"] in suppliers:
                 f, o = fill.get(partner["id"]), ontime.get(partner["id"])
                 out[str(partner["id"])] = {
                     "name": partner["name"],

@@ -1,6 +1,6 @@
 """Odoo 17's "Send Webhook Notification" automation action, fired by the demo server's writes.
 
-As `shared/ODOO.md` §5 describes it: one POST per record, `Content-Type:
+As Odoo 17 sends them (base.automation webhook actions): one POST per record, `Content-Type:
 application/json`, the body `json.dumps(..., sort_keys=True, default=str)` of
 `_action`, `_id`, `_model` and the chosen fields read with `load=None` (here
 `write_date`, so a receiver can deduplicate), a 1-second timeout, no

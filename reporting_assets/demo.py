@@ -120,9 +120,9 @@ def _wait_for(url: str, server: subprocess.Popen) -> None:
 
 
 HEADLINE = """
-    select w.name, sum(d.due_lines), sum(d.otif_lines) / sum(d.due_lines), sum(d.filled_qty) / sum(d.due_qty)
-    from marts.kpi_service_level_daily d join raw_odoo.stock_warehouse w on w.id = d.warehouse_id
-    group by w.name order by w.name
+    select warehouse_name, sum(due_lines), sum(otif_lines) / sum(due_lines), sum(filled_qty) / sum(due_qty)
+    from marts.kpi_service_level_daily
+    group by warehouse_name order by warehouse_name
 """
 
 
@@ -150,7 +150,7 @@ def _summary(result, ui_port: int, docs_port: int) -> None:
     print("\n" + ("Done." if result.success else "FAILED: see the errors above."))
     print(f"  warehouse (DuckDB):  {duckdb_path}   schemas raw_odoo, raw_carrier, staging, intermediate, marts")
     print(f"    e.g.  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{duckdb_path}', read_only=True)"
-          f".sql('select * from marts.kpi_supplier_performance order by odoo_on_time_rate limit 5'))\"")
+          f".sql('select * from marts.kpi_supplier_performance order by on_time_rate limit 5'))\"")
     print(f"  Dagster instance:    {home}   run {result.run_id}")
     print(f"    UI (runs, logs, metadata, checks, freshness):  make dev  ->  http://localhost:{ui_port}")
     print(f"  dbt docs (what each KPI means):  make docs  ->  http://localhost:{docs_port}")

@@ -57,8 +57,8 @@ def test_scale_one_volumes(world):
     assert 9000 <= n["sale.order.line"] <= 12000
     assert n["stock.move"] >= 30000
     assert n["product.product"] >= 1500
-    assert sum(1 for p in world.tables["res.partner"] if p.get("customer_rank")) == 300
-    assert sum(1 for p in world.tables["res.partner"] if p.get("supplier_rank")) == 40
+    refs = [p.get("ref") or "" for p in world.tables["res.partner"]]
+    assert sum(r.startswith("C") for r in refs) == 300 and sum(r.startswith("V") for r in refs) == 40
     assert n["stock.warehouse"] == 3 and n["delivery.carrier"] == 3
     order_dates = [o["date_order"][:10] for o in world.tables["sale.order"]]
     assert min(order_dates) == (AS_OF - timedelta(days=179)).isoformat() and max(order_dates) <= AS_OF.isoformat()
@@ -163,3 +163,62 @@ def test_headline_kpis_are_plausible(truth):
     assert set(k["inventory"]) == {"1", "2", "3"}
     buckets = {key.split("|")[1] for key in k["stock_aging"]}
     assert {"0-30", "31-60", "61-90", "91-180"} <= buckets
+
+
+def test_ranks_count_the_posted_documents_as_odoo_raises_them(world):
+    """Odoo 17 raises customer_rank per posted invoice or credit note and supplier_rank per posted
+    bill or vendor refund (account.move._post), of the partner and its commercial entity; nothing
+    else does. Counted here from the account moves, partner by partner."""
+    partners = {p["id"]: p for p in world.tables["res.partner"]}
+    expected = {pid: {"customer_rank": 0, "supplier_rank": 0} for pid in partners}
+    for move in world.tables["account.move"]:
+        assert move["state"] == "posted"
+        rank = {"out_invoice": "customer_rank", "out_refund": "customer_rank",
+                "in_invoice": "supplier_rank", "in_refund": "supplier_rank"}[move["move_type"]]
+        for pid in {move["partner_id"], partners[move["partner_id"]]["commercial_partner_id"]}:
+            expected[pid][rank] += 1
+    assert {pid: {r: p[r] for r in ("customer_rank", "supplier_rank")} for pid, p in partners.items()} == expected
+    # the raw SQL update leaves the partners' stamps at their creation (go-live)
+    assert all(p["write_date"] == p["create_date"] for p in partners.values())
+
+
+def test_half_of_the_vendors_are_billed_outside_odoo(world, truth):
+    """Their purchases are confirmed and received, but no bill is posted: supplier_rank stays 0,
+    while the supplier KPIs still cover them (every partner with confirmed purchase lines)."""
+    received = {o["partner_id"] for o in world.tables["purchase.order"] if o["_picking"]["state"] == "done"}
+    billed = {m["partner_id"] for m in world.tables["account.move"] if m["move_type"] == "in_invoice"}
+    vendors = {p["id"]: p for p in world.tables["res.partner"] if (p.get("ref") or "").startswith("V")}
+    unbilled = set(vendors) - billed
+    assert len(unbilled) == len(vendors) // 2 and unbilled <= received
+    assert all(vendors[v]["supplier_rank"] == 0 for v in unbilled)
+    assert all(vendors[v]["supplier_rank"] > 0 for v in billed)
+    orders = [o for o in world.tables["purchase.order"] if o["partner_id"] in unbilled and o["_picking"]["state"] == "done"]
+    assert orders and all(o["invoice_status"] == "to invoice" for o in orders)
+    ordered_from = {o["partner_id"] for o in world.tables["purchase.order"] if o["state"] in ("purchase", "done")}
+    assert {int(k) for k in truth["kpis"]["supplier"]} == ordered_from >= unbilled
+
+
+def test_vendor_bills_are_numbered_per_month_as_in_odoo_17(world):
+    """The purchase journal's default sequence is monthly (BILL/2026/11/0001), the sales journal's
+    yearly (INV/2026/00001); each restarts at 1 and has no gap."""
+    numbers: dict[str, list[int]] = {}
+    for move in world.tables["account.move"]:
+        prefix, _, number = move["name"].rpartition("/")
+        numbers.setdefault(prefix, []).append(int(number))
+        day = move["date"]
+        expected = {"in_invoice": f"BILL/{day[:4]}/{day[5:7]}", "out_invoice": f"INV/{day[:4]}",
+                    "out_refund": f"RINV/{day[:4]}"}[move["move_type"]]
+        assert prefix == expected and len(number) == (4 if prefix.startswith("BILL") else 5), move["name"]
+    assert all(sorted(n) == list(range(1, len(n) + 1)) for n in numbers.values())
+
+
+def test_a_stock_odoo_has_no_carriers_and_no_delivery_fees():
+    world = generate(0.1, 42, AS_OF, stock_odoo=True)
+    t = world.tables
+    assert world.stock_odoo and "delivery.carrier" not in t and world.shipments == []
+    assert not any(ln["is_delivery"] for ln in t["sale.order.line"])
+    assert not any(p["carrier_id"] or p["carrier_tracking_ref"] for p in t["stock.picking"])
+    assert not any(o["carrier_id"] for o in t["sale.order"])
+    truth = ground_truth(world)
+    assert truth["anomalies"]["disrupted_carrier_id"] == 0 and truth["kpis"]["carrier_on_time"] == {}
+    assert "carrier_disruption" not in truth["late_lines"].values() and truth["late_lines"]

@@ -25,12 +25,25 @@ def test_models_are_keyed_and_grouped_by_layer_and_hang_off_the_raw_assets(graph
     assert shipments.parent_keys == {dg.AssetKey(["raw_carrier", "shipments"])}
 
 
-def test_dbt_tests_are_checks_and_those_on_marts_block(graph):
-    from reporting_assets.defs.kpis.assets import kpi_models
+def test_dbt_tests_are_checks_described_and_those_of_severity_error_block(graph):
+    """A failing `error` test stops what is downstream of its model; a `warn` one (a figure unusual
+    but legitimate, e.g. negative on-hand stock) only reports. Every check says what it checks."""
+    import json
 
+    from reporting_assets.defs.kpis.assets import kpi_models
+    from reporting_assets.defs.kpis.project import DBT_PROJECT
+
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    severity = {n["name"]: n["config"]["severity"].lower() for n in manifest["nodes"].values()
+                if n["resource_type"] == "test"}
     specs = list(kpi_models.check_specs)
-    assert specs and all(s.blocking == (s.asset_key.path[0] == "marts") for s in specs)
+    assert specs and all(s.blocking == (severity[s.name] == "error") for s in specs)
+    assert {True, False} <= {s.blocking for s in specs if s.asset_key.path[0] == "marts"}
+    assert all(s.description for s in specs)
     assert any(s.asset_key == dg.AssetKey(["marts", "kpi_supplier_performance"]) for s in specs)
+    # singular tests reading two marts are attached to the one they check
+    assert dg.AssetKey(["marts", "kpi_service_level_daily"]) in \
+        {s.asset_key for s in specs if s.name == "service_level_reconciles_with_fulfilment_lines"}
 
 
 def test_a_raw_update_refreshes_exactly_the_models_downstream_of_it():
@@ -73,3 +86,47 @@ def test_the_dbt_resource_knows_the_version_of_the_dbt_it_runs():
     dbt = defs.resources["dbt"]
     out = subprocess.run([dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True).stdout
     assert str(dbt._cli_version) == re.search(r"installed:\s*(\d+\.\d+\.\d+)", out).group(1)
+
+
+def test_every_model_names_its_domain_group_and_kpis_for_the_catalog():
+    """The contract the Dagster translator reads (docs/kpis.md, "Catalog metadata"): dbt groups
+    are the business domains, each owned by a team; every model is in one, with `meta.domain` the
+    same name; the KPI marts list the KPI numbers they implement, together all of 1-21."""
+    import json
+
+    from reporting_assets.defs.kpis.project import DBT_PROJECT
+
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    groups = {g["name"]: g["owner"] for g in manifest["groups"].values()}
+    assert set(groups) == {"sales", "fulfilment", "inventory", "purchasing", "finance", "delivery", "platform"}
+    assert all(owner.get("name") for owner in groups.values())
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    kpis: set[int] = set()
+    for node in models:
+        meta = node["config"]["meta"]
+        assert node["group"] in groups and meta.get("domain") == node["group"], node["name"]
+        assert node["access"] == "protected" and node["description"], node["name"]
+        if node["name"].startswith("stg_"):
+            assert node["group"] == "platform"
+        if node["name"].startswith(("kpi_", "fct_")):
+            assert meta.get("kpis"), node["name"]
+        kpis |= set(meta.get("kpis", []))
+    assert kpis == set(range(1, 22))
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    singular = [t for t in tests if "test_metadata" not in t or not t["test_metadata"]]
+    assert singular and all(t["meta"].get("description") for t in singular)
+    warned = [t for t in tests if t["config"]["severity"].lower() == "warn"]
+    assert warned and all(t["meta"].get("description") for t in warned)
+
+
+def test_every_mart_has_a_uniqueness_test_on_its_grain():
+    import json
+
+    from reporting_assets.defs.kpis.project import DBT_PROJECT
+
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    keyed = {n["attached_node"] for n in manifest["nodes"].values()
+             if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") in ("unique", "unique_key")}
+    marts = {k for k, n in manifest["nodes"].items()
+             if n["resource_type"] == "model" and n["fqn"][1] == "marts" and n["name"] != "metricflow_time_spine"}
+    assert marts and marts <= keyed, marts - keyed

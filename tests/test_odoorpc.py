@@ -195,8 +195,8 @@ def test_server_on_time_rate_equals_the_ground_truth(odoo):
     from odoo_sim.truth import ground_truth
 
     truth = ground_truth(generate(0.2, 42, date.fromisoformat(AS_OF)))["kpis"]["supplier"]
-    served = odoo.env["res.partner"].search_read([("supplier_rank", ">", 0)], ["on_time_rate"])
-    assert len(served) == len(truth)
+    served = odoo.env["res.partner"].read([int(k) for k in truth], ["on_time_rate", "supplier_rank"])
+    assert any(p["supplier_rank"] == 0 for p in served)  # vendors billed outside Odoo are suppliers too
     for partner in served:
         assert partner["on_time_rate"] == pytest.approx(truth[str(partner["id"])]["odoo_on_time_rate"], abs=1e-4)
 

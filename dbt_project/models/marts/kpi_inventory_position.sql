@@ -21,15 +21,27 @@ with on_hand as (
     select product_id, warehouse_id, company_id from on_hand
     union
     select product_id, warehouse_id, company_id from demand
+), position as (
+    select
+        k.product_id, k.warehouse_id, k.company_id,
+        coalesce(o.on_hand_qty, 0) as on_hand_qty, coalesce(o.on_hand_value, 0) as on_hand_value,
+        coalesce(d.open_demand_qty, 0) as open_demand_qty, coalesce(d.delivered_30d, 0) as delivered_30d
+    from keys as k
+    left join on_hand as o on o.product_id = k.product_id and o.warehouse_id = k.warehouse_id and o.company_id = k.company_id
+    left join demand as d on d.product_id = k.product_id and d.warehouse_id = k.warehouse_id and d.company_id = k.company_id
 )
 select
-    k.product_id, k.warehouse_id, k.company_id,
-    coalesce(o.on_hand_qty, 0) as on_hand_qty, coalesce(o.on_hand_value, 0) as on_hand_value,
-    coalesce(d.open_demand_qty, 0) as open_demand_qty,
-    greatest(coalesce(d.open_demand_qty, 0) - coalesce(o.on_hand_qty, 0), 0) as shortage_qty,
-    coalesce(o.on_hand_qty, 0) <= 0 and coalesce(d.open_demand_qty, 0) > 0 as is_stockout,
-    case when coalesce(d.delivered_30d, 0) > 0 then coalesce(o.on_hand_qty, 0) / (d.delivered_30d / 30.0) end as days_of_supply,
+    s.product_id, p.default_code, p.product_name, s.warehouse_id, w.warehouse_name, s.company_id,
+    s.on_hand_qty,
+    {{ round_amount('s.on_hand_value', 'cur.decimal_places') }} as on_hand_value,
+    s.open_demand_qty,
+    greatest(s.open_demand_qty - s.on_hand_qty, 0) as shortage_qty,
+    s.on_hand_qty <= 0 and s.open_demand_qty > 0 as is_stockout,
+    s.delivered_30d as delivered_qty_30d,
+    -- null, not infinite, when nothing was delivered in the 30 days
+    case when s.delivered_30d > 0 then s.on_hand_qty / (s.delivered_30d / 30.0) end as days_of_supply,
     {{ as_of() }} as as_of
-from keys as k
-left join on_hand as o on o.product_id = k.product_id and o.warehouse_id = k.warehouse_id and o.company_id = k.company_id
-left join demand as d on d.product_id = k.product_id and d.warehouse_id = k.warehouse_id and d.company_id = k.company_id
+from position as s
+left join {{ ref('dim_products') }} as p on p.product_id = s.product_id
+left join {{ ref('dim_warehouses') }} as w on w.warehouse_id = s.warehouse_id
+left join {{ ref('int_companies') }} as cur on cur.company_id = s.company_id

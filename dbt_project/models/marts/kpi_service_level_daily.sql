@@ -1,14 +1,23 @@
 -- KPIs 3 and 4 per promised date and warehouse, with the late open lines (KPI 5) promised that day.
+with daily as (
+    select
+        promised_date, warehouse_id, company_id,
+        count(*) as due_lines,
+        sum(case when is_otif then 1 else 0 end) as otif_lines,
+        -- a net return (negative delivered quantity) counts as nothing delivered, never as minus
+        sum(least(greatest(delivered_qty_by_promise, 0), ordered_qty)) as filled_qty,
+        sum(ordered_qty) as due_qty,
+        sum(case when days_late is not null then 1 else 0 end) as late_open_lines
+    from {{ ref('fct_order_line_fulfilment') }}
+    where is_due
+    group by promised_date, warehouse_id, company_id
+)
 select
-    promised_date, warehouse_id, company_id,
-    count(*) as due_lines,
-    sum(case when is_otif then 1 else 0 end) as otif_lines,
-    {{ ratio('sum(case when is_otif then 1 else 0 end)', 'count(*)') }} as otif_rate,
-    {{ ratio('sum(least(greatest(delivered_qty_by_promise, 0), ordered_qty))', 'sum(ordered_qty)') }} as unit_fill_rate,
-    sum(least(greatest(delivered_qty_by_promise, 0), ordered_qty)) as filled_qty,
-    sum(ordered_qty) as due_qty,
-    sum(case when days_late is not null then 1 else 0 end) as late_open_lines,
+    d.promised_date, d.warehouse_id, w.warehouse_name, d.company_id,
+    d.due_lines, d.otif_lines,
+    {{ ratio('d.otif_lines', 'd.due_lines') }} as otif_rate,
+    {{ ratio('d.filled_qty', 'd.due_qty') }} as unit_fill_rate,
+    d.filled_qty, d.due_qty, d.late_open_lines,
     {{ as_of() }} as as_of
-from {{ ref('fct_order_line_fulfilment') }}
-where is_due
-group by promised_date, warehouse_id, company_id
+from daily as d
+left join {{ ref('dim_warehouses') }} as w on w.warehouse_id = d.warehouse_id

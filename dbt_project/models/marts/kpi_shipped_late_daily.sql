@@ -5,12 +5,17 @@ with shipped as (
     from {{ ref('stg_pickings') }} as p
     join {{ ref('stg_picking_types') }} as t on t.picking_type_id = p.picking_type_id
     where p.state = 'done' and t.picking_type_code = 'outgoing'
+), daily as (
+    select
+        ship_date, warehouse_id, company_id,
+        count(*) as shipped_pickings,
+        sum(case when is_late then 1 else 0 end) as shipped_late
+    from shipped
+    group by ship_date, warehouse_id, company_id
 )
 select
-    ship_date, warehouse_id, company_id,
-    count(*) as shipped_pickings,
-    sum(case when is_late then 1 else 0 end) as shipped_late,
-    {{ ratio('sum(case when is_late then 1 else 0 end)', 'count(*)') }} as shipped_late_share,
+    d.ship_date, d.warehouse_id, w.warehouse_name, d.company_id, d.shipped_pickings, d.shipped_late,
+    {{ ratio('d.shipped_late', 'd.shipped_pickings') }} as shipped_late_rate,
     {{ as_of() }} as as_of
-from shipped
-group by ship_date, warehouse_id, company_id
+from daily as d
+left join {{ ref('dim_warehouses') }} as w on w.warehouse_id = d.warehouse_id

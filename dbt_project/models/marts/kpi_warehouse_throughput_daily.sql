@@ -9,11 +9,16 @@ with pickings as (
     from {{ ref('stg_stock_moves') }}
     where state = 'done' and picking_id is not null
     group by picking_id
+), daily as (
+    select
+        p.done_date, p.warehouse_id, p.picking_type_code, p.company_id,
+        count(*) as pickings, coalesce(sum(m.moves), 0) as moves, coalesce(sum(m.units), 0) as units
+    from pickings as p
+    left join moves as m on m.picking_id = p.picking_id
+    group by 1, 2, 3, 4
 )
 select
-    p.done_date, p.warehouse_id, p.picking_type_code, p.company_id,
-    count(*) as pickings, coalesce(sum(m.moves), 0) as moves, coalesce(sum(m.units), 0) as units,
+    d.done_date, d.warehouse_id, w.warehouse_name, d.picking_type_code, d.company_id, d.pickings, d.moves, d.units,
     {{ as_of() }} as as_of
-from pickings as p
-left join moves as m on m.picking_id = p.picking_id
-group by 1, 2, 3, 4
+from daily as d
+left join {{ ref('dim_warehouses') }} as w on w.warehouse_id = d.warehouse_id

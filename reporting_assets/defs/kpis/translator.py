@@ -34,7 +34,10 @@ GENERIC_TESTS = {
     "not_null": "`{column}` is never empty.",
     "accepted_values": "`{column}` is one of {values}.",
     "relationships": "Every `{column}` exists in {to} (`{field}`).",
-    "rate_between": "`{column}` is a fraction between 0 and 1 (or empty).",
+    "rate_between": "`{column}` is a fraction in its allowed range (or empty).",
+    "non_negative": "`{column}` is never negative.",
+    "unique_key": "One row per {columns}.",
+    "expression_is_true": "Every row satisfies `{expression}`.",
 }
 
 

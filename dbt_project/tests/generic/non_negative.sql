@@ -1,0 +1,5 @@
+{# A quantity or amount is not below zero (NULLs allowed: no figure is not a negative one). #}
+{% test non_negative(model, column_name) %}
+select {{ column_name }} from {{ model }}
+where {{ column_name }} < 0
+{% endtest %}
