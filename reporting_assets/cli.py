@@ -48,6 +48,9 @@ python_logs:
   managed_python_loggers: [reporting_assets]
 telemetry:
   enabled: false
+# No "join the community" pop-up in the UI.
+nux:
+  enabled: false
 """
 
 
