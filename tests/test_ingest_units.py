@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reporting_assets.defs.raw_metadata import schema_drift
-from reporting_assets.odoo.columns import FieldMissingError, resolve_columns, to_columns
+from reporting_assets.odoo.columns import FieldMissingError, column_descriptions, resolve_columns, to_columns
 from reporting_assets.odoo.tables import ODOO_TABLES, OdooTable, table_for
 
 FIELDS = {
@@ -49,6 +49,18 @@ def test_an_absent_optional_model_gets_every_declared_column():
                      "delivery_type": "text", "product_id": "bigint", "product_id_name": "text",
                      "company_id": "bigint", "company_id_name": "text", "sequence": "bigint", "active": "boolean"}
     assert res.fields == () and res.extracted == {}
+
+
+def test_raw_columns_are_described_with_odoo_labels_and_field_names():
+    fields = dict(FIELDS, partner_id={"type": "many2one", "relation": "res.partner", "string": "Customer"},
+                  state={"type": "selection", "string": "Status"})
+    res = resolve_columns(OdooTable("sale.order", "partner_id state ?carrier_id:many2one"), fields)
+    described = column_descriptions("sale.order", res, fields)
+    assert described["partner_id"] == "Customer: id of the linked res.partner (`sale.order.partner_id`)."
+    assert described["partner_id_name"].startswith("Customer: display name of the linked record as of extraction")
+    assert described["state"] == "Status (`sale.order.state`, Odoo selection)."
+    assert "carrier_id" not in described  # absent here: listed in the skipped fields instead
+    assert described["_deleted_at"].startswith("When the extraction found the record gone")
 
 
 def test_declared_types_of_optional_fields_are_those_of_odoo_17():

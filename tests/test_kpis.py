@@ -226,6 +226,20 @@ def test_marts_have_the_contracted_columns_each_described_in_dbt_docs(duck):
             "overdue_po_value"} <= metrics
 
 
+def test_mart_column_types_in_the_catalog_are_the_warehouse_types(duck):
+    """The types the Dagster catalog shows for mart columns (dbt `data_type`) are those the build made."""
+    from reporting_assets.defs.kpis.project import DBT_PROJECT
+
+    portable = {"BIGINT": "bigint", "VARCHAR": "text", "DOUBLE": "double", "DATE": "date", "BOOLEAN": "boolean",
+                "TIMESTAMP": "timestamp"}
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    built = duck("select table_name, column_name, data_type from information_schema.columns "
+                 "where table_schema = 'marts' and table_name <> 'pipeline_health'")
+    declared = {(t, c): (manifest["nodes"].get(f"model.distribution_reporting.{t}", {}).get("columns", {})
+                         .get(c, {}).get("data_type")) for t, c, _ in built}
+    assert {(t, c): portable.get(d, d) for t, c, d in built} == declared
+
+
 def test_rates_are_fractions_and_amounts_are_rounded_to_the_cent(duck):
     """One scale: every *_rate column of every mart is a fraction (margin rates may be negative;
     Odoo-compatible supplier figures may exceed 1 on over-receipts, not in the demo); the company

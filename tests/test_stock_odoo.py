@@ -52,3 +52,8 @@ def test_the_pipeline_runs_on_a_stock_odoo_without_optional_sources(stock_odoo, 
         event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "kpi_carrier_performance"]))
         notice = event.asset_materialization.metadata["notice"].value
         assert "CARRIER_API_URL is not set" in notice
+        event = instance.get_latest_materialization_event(dg.AssetKey(["raw_odoo", "sale_order"]))
+        schema = event.asset_materialization.metadata["dagster/column_schema"].value
+        described = {c.name: c.description for c in schema.columns}
+        assert "res.partner" in described["partner_id"] and "`sale.order.partner_id`" in described["partner_id"]
+        assert described["_extracted_at"] and all(described.values())

@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timedelta
 
 from reporting_assets.carrier.client import CarrierClient
-from reporting_assets.odoo.columns import META_COLUMNS, with_load_metadata
+from reporting_assets.odoo.columns import META_COLUMNS, META_DESCRIPTIONS, with_load_metadata
 from reporting_assets.odoo.sync import SyncResult
 from reporting_assets.warehouse.base import SyncState, Warehouse
 
@@ -25,6 +25,15 @@ API_TS = "%Y-%m-%dT%H:%M:%SZ"
 COLUMNS = {"tracking_ref": "text", "carrier_code": "text", "shipped_at": "timestamp", "delivered_at": "timestamp",
            "status": "text", "service_level_days": "bigint", "updated_at": "timestamp"}
 TYPES = COLUMNS | dict(META_COLUMNS)
+DESCRIPTIONS = {
+    "tracking_ref": "The carrier's tracking reference (Odoo's stock.picking.carrier_tracking_ref).",
+    "carrier_code": "The carrier, as the tracking API names it.",
+    "shipped_at": "When the carrier took the parcel (UTC).",
+    "delivered_at": "When the carrier delivered it (UTC); NULL while in transit.",
+    "status": "The carrier's status of the shipment.",
+    "service_level_days": "The days the carrier promises for this service: on time = delivered within them.",
+    "updated_at": "When the API last changed the shipment (UTC): the extraction's cursor.",
+} | META_DESCRIPTIONS
 
 
 def sync_shipments(client: CarrierClient, wh: Warehouse, run_id: str, *, full_refresh: bool = False,

@@ -10,6 +10,7 @@ import json
 
 import dagster as dg
 
+from reporting_assets.odoo.columns import META_COLUMNS
 from reporting_assets.odoo.sync import SyncResult
 
 COUNT_CHECK = "source_count_matches"
@@ -29,12 +30,15 @@ def check_specs(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
 
 
 def materialize_result(result: SyncResult, qualified_table: str, warehouse_kind: str,
-                       warehouse_rows: int, source_count: int | None) -> dg.MaterializeResult:
+                       warehouse_rows: int, source_count: int | None,
+                       descriptions: dict[str, str] | None = None) -> dg.MaterializeResult:
+    descriptions = descriptions or {}
     metadata = {
         "dagster/table_name": qualified_table,
         "dagster/row_count": warehouse_rows,
         "dagster/column_schema": dg.TableSchema(columns=[
-            dg.TableColumn(name, sql_type) for name, sql_type in result.columns.items()]),
+            dg.TableColumn(name, sql_type, description=descriptions.get(name))
+            for name, sql_type in (result.columns | dict(META_COLUMNS)).items()]),
         "warehouse": warehouse_kind,
         "rows_read": result.rows_read,
         "inserted": result.inserted,

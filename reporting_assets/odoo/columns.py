@@ -90,6 +90,28 @@ def _columns(name: str, field: str, kind: str, present: bool = True) -> list[Col
     return columns
 
 
+def column_descriptions(model: str, resolution: Resolution, fields_get: dict[str, dict]) -> dict[str, str]:
+    """Column -> what it holds, for the raw asset's column schema: Odoo's label and field name."""
+    out = {}
+    for col in (c for c in resolution.columns if c.present):
+        meta = fields_get.get(col.field, {})
+        label = meta.get("string") or col.field
+        if col.kind == "many2one_name":
+            out[col.name] = f"{label}: display name of the linked record as of extraction (`{model}.{col.field}`)."
+        elif col.kind == "many2one":
+            out[col.name] = f"{label}: id of the linked {meta.get('relation', 'record')} (`{model}.{col.field}`)."
+        else:
+            out[col.name] = f"{label} (`{model}.{col.field}`, Odoo {col.kind})."
+    return out | META_DESCRIPTIONS
+
+
+META_DESCRIPTIONS = {
+    "_extracted_at": "When this row was last written by the extraction (UTC).",
+    "_sync_run_id": "The Dagster run that last wrote this row.",
+    "_deleted_at": "When the extraction found the record gone from Odoo (UTC); NULL while it exists.",
+}
+
+
 def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, list]:
     """Column name -> list of values, one per record, typed for bulk loading.
 

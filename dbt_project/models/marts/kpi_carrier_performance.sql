@@ -15,7 +15,7 @@ with shipped as (
     select
         ship_date, carrier_id, company_id,
         count(*) as shipments,
-        sum(case when delay_days <= 0 then 1 else 0 end) as on_time_shipments,
+        count(case when delay_days <= 0 then 1 end) as on_time_shipments,
         cast(avg(case when delay_days > 0 then delay_days end) as double precision) as avg_delay_days
     from shipped
     group by ship_date, carrier_id, company_id

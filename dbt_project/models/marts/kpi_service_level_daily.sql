@@ -3,11 +3,11 @@ with daily as (
     select
         promised_date, warehouse_id, company_id,
         count(*) as due_lines,
-        sum(case when is_otif then 1 else 0 end) as otif_lines,
+        count(case when is_otif then 1 end) as otif_lines,
         -- a net return (negative delivered quantity) counts as nothing delivered, never as minus
         sum(least(greatest(delivered_qty_by_promise, 0), ordered_qty)) as filled_qty,
         sum(ordered_qty) as due_qty,
-        sum(case when days_late is not null then 1 else 0 end) as late_open_lines
+        count(days_late) as late_open_lines
     from {{ ref('fct_order_line_fulfilment') }}
     where is_due
     group by promised_date, warehouse_id, company_id

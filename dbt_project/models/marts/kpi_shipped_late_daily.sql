@@ -9,7 +9,7 @@ with shipped as (
     select
         ship_date, warehouse_id, company_id,
         count(*) as shipped_pickings,
-        sum(case when is_late then 1 else 0 end) as shipped_late
+        count(case when is_late then 1 end) as shipped_late
     from shipped
     group by ship_date, warehouse_id, company_id
 )

@@ -12,7 +12,7 @@ with pickings as (
 ), daily as (
     select
         p.done_date, p.warehouse_id, p.picking_type_code, p.company_id,
-        count(*) as pickings, coalesce(sum(m.moves), 0) as moves, coalesce(sum(m.units), 0) as units
+        count(*) as pickings, cast(coalesce(sum(m.moves), 0) as bigint) as moves, coalesce(sum(m.units), 0) as units
     from pickings as p
     left join moves as m on m.picking_id = p.picking_id
     group by 1, 2, 3, 4

@@ -10,7 +10,7 @@ as a failed (warn) check and alerts, and does not stop the Odoo KPIs.
 import dagster as dg
 
 from reporting_assets.carrier.client import CarrierError
-from reporting_assets.carrier.sync import SCHEMA, TABLE, TYPES, sync_shipments
+from reporting_assets.carrier.sync import DESCRIPTIONS, SCHEMA, TABLE, TYPES, sync_shipments
 from reporting_assets.defs.odoo_raw.assets import POOL, IngestConfig
 from reporting_assets.defs.raw_metadata import check_specs, count_check, drift_check, materialize_result
 from reporting_assets.resources import CarrierApiResource, WarehouseResource
@@ -43,7 +43,7 @@ def carrier_shipments(context: dg.AssetExecutionContext, config: IngestConfig, c
         return _without_source(context, warehouse, f"not extracted: {exc}; the shipments extracted before are "
                                                    f"kept", passed=False)
     context.log.info(f"shipments: read {result.rows_read}, inserted {result.inserted}, updated {result.updated}")
-    materialized = materialize_result(result, f"{SCHEMA}.{TABLE}", warehouse.kind, rows, source_count)
+    materialized = materialize_result(result, f"{SCHEMA}.{TABLE}", warehouse.kind, rows, source_count, DESCRIPTIONS)
     return dg.MaterializeResult(metadata=materialized.metadata, check_results=[
         *materialized.check_results, dg.AssetCheckResult(check_name=AVAILABLE_CHECK, passed=True)])
 

@@ -10,6 +10,7 @@ import dagster as dg
 
 from reporting_assets.defs.raw_metadata import check_specs, count_check, drift_check, materialize_result
 from reporting_assets.odoo.client import UnknownModelError
+from reporting_assets.odoo.columns import column_descriptions, resolve_columns
 from reporting_assets.odoo.sync import SCHEMA, create_absent, sync_table
 from reporting_assets.odoo.tables import ODOO_TABLES, OPTIONAL_MODELS, OdooTable
 from reporting_assets.resources import OdooResource, WarehouseResource
@@ -54,12 +55,15 @@ def odoo_raw_asset(table: OdooTable) -> dg.AssetsDefinition:
             result = sync_table(client, wh, table, context.run.run_id, full_refresh=config.full_refresh,
                                 progress=progress)
             rows = wh.count(SCHEMA, table.table)
-        for name in result.skipped_fields:
-            context.log.warning(f"{table.model}: optional field {name!r} is not on this server; column left NULL")
+        for name in result.skipped_fields:  # expected on Odoo without an optional module: a notice, not a warning
+            context.log.info(f"{table.model}: optional field {name!r} is not on this server; column left NULL")
         source_count = client.search_count(table.model, [])
         context.log.info(f"{table.model}: read {result.rows_read}, inserted {result.inserted}, updated "
                          f"{result.updated}, deleted {result.deleted} in {result.seconds} s")
-        return materialize_result(result, f"{SCHEMA}.{table.table}", warehouse.kind, rows, source_count)
+        fields = client.fields_get(table.model)
+        descriptions = column_descriptions(table.model, resolve_columns(table, fields), fields)
+        return materialize_result(result, f"{SCHEMA}.{table.table}", warehouse.kind, rows, source_count,
+                                  descriptions)
 
     return _raw
 
