@@ -55,7 +55,9 @@ def main() -> int:
                                               f"{os.environ['REPORTING_WEBHOOK_TOKEN']}")
     print(f"Starting the demo Odoo (scale {args.scale}) at {url} ...", flush=True)
     with own_terminal():  # Ctrl-C stops the demo and its servers, and `make` sees success
-        server = subprocess.Popen(cmd)
+        # Its own session: Ctrl-C reaches Dagster first, and the demo Odoo stops after it (below), so
+        # no sensor still running meets a server that is already gone.
+        server = subprocess.Popen(cmd, start_new_session=True)
         try:
             _wait_for(url, server)
             if args.dev:
@@ -87,7 +89,8 @@ def _dagster_dev(ui_port: int, webhook_port: int) -> int:
     print(f"\nDagster UI: http://localhost:{ui_port}  (sensors and the daily schedule are on; the demo Odoo's "
           f"webhooks arrive on port {webhook_port} as hints, asset odoo_change_hints; "
           f"Ctrl-C stops Dagster and the demo Odoo)\n", flush=True)
-    receiver = subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(webhook_port)])
+    receiver = subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(webhook_port)],
+                                start_new_session=True)  # stopped after Dagster, like the demo Odoo
     # Started in the instance's folder: `dagster dev` loads `.env` from its working directory over the
     # environment, and a user's `.env` (their own Odoo) must not replace the demo's settings.
     dagster = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(root / "workspace.yaml"),

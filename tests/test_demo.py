@@ -82,7 +82,7 @@ def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
         observed = wait_until(lambda: graphql(ui_port, hints)["assetOrError"].get("assetObservations"), 60, "the hint",
                               proc)
         assert {"label": "model", "text": "stock.picking"} in observed[0]["metadataEntries"]
-        command_lines = [_cmdline(pid) for pid in _session_pids(proc.pid)]
+        command_lines = [_cmdline(pid) for pid in _descendants(proc.pid)]
         assert len(command_lines) >= 4  # the demo, the demo Odoo, the receiver, dagster dev ...
         assert not [c for c in command_lines if "/odoo/" in c]  # ... and no webhook secret for `ps` to show
     finally:
@@ -93,15 +93,22 @@ def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
     assert "Traceback" not in out and "Stopped Dagster, the webhook receiver and the demo Odoo." in out
 
 
-def _session_pids(sid: int) -> list[int]:
-    pids = []
+def _descendants(root: int) -> list[int]:
+    """The process and every process below it (children, grandchildren...), from /proc."""
+    parents = {}
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and os.getsid(int(entry.name)) == sid:
-                pids.append(int(entry.name))
+            if entry.name.isdigit():
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
         except OSError:
             pass
-    return pids
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return found
 
 
 def _cmdline(pid: int) -> str:
