@@ -34,7 +34,7 @@ from pathlib import Path
 import dagster as dg
 
 from reporting_assets.failures import user_message
-from reporting_assets.settings import ConfigError, Settings, load_dotenv, variables_help
+from reporting_assets.settings import ConfigError, Settings, get_settings, load_dotenv, variables_help
 
 RUN_JOB = "__ephemeral_asset_job__"  # the name `dg.materialize` gives its runs, which the UI lists as such
 
@@ -54,16 +54,14 @@ nux:
 """
 
 
-def local_instance() -> dg.DagsterInstance:
-    from reporting_assets.settings import DEFAULT_DAGSTER_HOME
-
-    home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()
+def local_instance(settings: Settings) -> dg.DagsterInstance:
+    """The instance in DAGSTER_HOME, created with our configuration when new."""
+    home = Path(settings.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(LOCAL_INSTANCE_YAML)
-    instance = dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.from_config(str(home))
     ensure_pool(instance)
     return instance
 
@@ -71,7 +69,7 @@ def local_instance() -> dg.DagsterInstance:
 def ensure_pool(instance: dg.DagsterInstance) -> None:
     """Give the `warehouse` pool its one slot now, rather than lazily from `default_limit` at the
     first claim, where two processes starting together can each create a slot."""
-    from reporting_assets.defs.odoo_raw.assets import POOL
+    from reporting_assets.warehouse import POOL
 
     if POOL not in instance.event_log_storage.get_concurrency_keys():
         instance.event_log_storage.set_concurrency_slots(POOL, 1)
@@ -106,30 +104,26 @@ def _alive(pid: int) -> bool:
 
 def raw_selection(models: str | None) -> list[dg.AssetKey]:
     """Asset keys of the raw tables named on the command line (all when None)."""
-    from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA, TABLE as CARRIER_TABLE
-    from reporting_assets.odoo.sync import SCHEMA
+    from reporting_assets.definitions import CARRIER_KEY, raw_key
     from reporting_assets.odoo.tables import ODOO_TABLES, table_for
 
-    carrier = dg.AssetKey([CARRIER_SCHEMA, CARRIER_TABLE])
     if models is None:
-        return [dg.AssetKey([SCHEMA, t.table]) for t in ODOO_TABLES] + [carrier]
-    keys = []
-    for name in (m.strip() for m in models.split(",") if m.strip()):
-        keys.append(carrier if name == "carrier" else dg.AssetKey([SCHEMA, table_for(name, ("carrier",)).table]))
-    return keys
+        return [raw_key(t) for t in ODOO_TABLES] + [CARRIER_KEY]
+    names = [m.strip() for m in models.split(",") if m.strip()]
+    return [CARRIER_KEY if name == "carrier" else raw_key(table_for(name, ("carrier",))) for name in names]
 
 
-def materialize(keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str | None = None,
+def materialize(settings: Settings, keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str | None = None,
                 verbose: bool = False):
-    """Materialize through Dagster and print what happened; returns Dagster's result. The settings
-    must have been checked (`Settings.from_env`) before: the code location reads them on import."""
+    """Materialize through Dagster and print what happened; returns Dagster's result. `settings` are
+    this process's (`get_settings()`), which the code location is built from."""
     from reporting_assets.console import progress_logger
     from reporting_assets.definitions import defs
 
     assets = materializable(defs)
     selected = [a for a in assets if keys is None or set(a.keys) & set(keys)]
     run_config = run_config_for(selected, full_refresh, as_of, verbose)
-    instance = local_instance()
+    instance = local_instance(settings)
     release_dead_runs(instance)
     # What `dg.materialize` does, with our terminal logger unless --verbose.
     job = dg.Definitions(jobs=[dg.define_asset_job(RUN_JOB, selection=keys)], assets=assets,
@@ -156,8 +150,7 @@ def exit_status(result) -> int:
 def run_config_for(selected: list, full_refresh: bool, as_of: str | None, verbose: bool = False) -> dict:
     """`full_refresh` for the raw assets; `as_of` for the dbt models; Dagster's console at INFO
     under --verbose."""
-    from reporting_assets.defs.kpis.assets import kpi_models
-    from reporting_assets.defs.orchestration.freshness import RAW_GROUPS
+    from reporting_assets.definitions import RAW_GROUPS, kpi_models
 
     ops = {}
     for a in selected:
@@ -200,19 +193,19 @@ def print_summary(result) -> None:
         print(f"error: {message}", file=sys.stderr)
 
 
-def serve_webhooks(host: str, port: int) -> int:
+def serve_webhooks(settings: Settings, host: str, port: int) -> int:
     from reporting_assets.webhooks import ROUTE, Recorder, make_server
 
-    token = os.environ.get("REPORTING_WEBHOOK_TOKEN", "").strip()
+    token = settings.webhook_token
     if len(token) < 16:
         print("error: REPORTING_WEBHOOK_TOKEN must be set to a secret of at least 16 characters "
               "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)", file=sys.stderr)
         return 2
-    recorder = Recorder(local_instance())
+    recorder = Recorder(local_instance(settings))
     recorder.start()
     server = make_server(host, port, token, recorder)
     print(f"reporting: receiving Odoo webhooks on http://{host}:{server.server_address[1]}{ROUTE}<token> "
-          f"(instance {os.environ['DAGSTER_HOME']})", flush=True)
+          f"(instance {settings.dagster_home})", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         server.serve_forever()
@@ -269,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
 def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "webhooks":
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-        return serve_webhooks(args.host, args.port)
-    settings = Settings.from_env()
+        return serve_webhooks(Settings.from_env(require_odoo=False), args.host, args.port)
+    settings = get_settings()
     if args.command == "check":
         from reporting_assets.preflight import print_report, preflight
 
@@ -279,7 +272,7 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         keys = raw_selection(args.models) if args.command == "ingest" else None
     except KeyError as exc:
         parser.error(exc.args[0])
-    result = materialize(keys, args.full_refresh, getattr(args, "as_of", None), verbose=args.verbose)
+    result = materialize(settings, keys, args.full_refresh, getattr(args, "as_of", None), verbose=args.verbose)
     return exit_status(result)
 
 

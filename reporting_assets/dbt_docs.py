@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from reporting_assets.foreground import own_terminal, stop_quietly
-from reporting_assets.settings import DEFAULT_DUCKDB_PATH
+from reporting_assets.resources import WarehouseResource
+from reporting_assets.settings import ConfigError, Settings, load_dotenv
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -25,13 +25,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reporting_assets.dbt_docs")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
+    load_dotenv()
+    try:
+        settings = Settings.from_env(require_odoo=False)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     # The catalog (column types) comes from the warehouse; before the first run it is an empty file.
-    Path(os.environ.get("REPORTING_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH).resolve().parent.mkdir(parents=True,
-                                                                                                exist_ok=True)
+    Path(settings.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+    warehouse = WarehouseResource(kind=settings.warehouse, duckdb_path=settings.duckdb_path, pg_dsn=settings.pg_dsn)
     with own_terminal():
         try:
-            generated = subprocess.run([str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--profiles-dir",
-                                        ".", "--quiet"], cwd=PROJECT)
+            with warehouse.dbt_environment():
+                generated = subprocess.run([str(Path(sys.executable).parent / "dbt"), "docs", "generate",
+                                            "--profiles-dir", ".", "--quiet"], cwd=PROJECT)
             if generated.returncode != 0:
                 return generated.returncode
             handler = functools.partial(_Quiet, directory=str(PROJECT / "target"))

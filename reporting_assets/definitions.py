@@ -1,12 +1,17 @@
-"""The Dagster code location: one Definitions object assembled from `defs/`."""
+"""The Dagster code location: one Definitions object assembled from `defs/`.
+
+Also what the `reporting` CLI needs from it (the pool, the raw keys and groups,
+the dbt asset), so that the CLI depends on this module only, not on `defs/`.
+"""
 
 import warnings
 
 import dagster as dg
 
-from reporting_assets import resources
 from reporting_assets.defs.carrier_raw.assets import carrier_shipments
+from reporting_assets.defs.keys import CARRIER_KEY, POOL, RAW_GROUPS, raw_key
 from reporting_assets.defs.kpis.assets import kpi_models
+from reporting_assets.defs.kpis.project import dbt_resource
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
 from reporting_assets.defs.odoo_raw.sensors import carrier_changes, hints_spec, odoo_changes
 from reporting_assets.defs.orchestration.alerts import alert_on_check_failure, alert_on_run_failure, alert_on_stale_data
@@ -14,6 +19,10 @@ from reporting_assets.defs.orchestration.automation import automation
 from reporting_assets.defs.orchestration.freshness import with_freshness
 from reporting_assets.defs.orchestration.health import pipeline_health
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh, full_refresh_job
+from reporting_assets.resources import resources_for
+from reporting_assets.settings import get_settings
+
+__all__ = ["CARRIER_KEY", "POOL", "RAW_GROUPS", "defs", "kpi_models", "raw_key"]
 
 with warnings.catch_warnings():  # code references are a beta API, used knowingly
     warnings.simplefilter("ignore", dg.BetaWarning)
@@ -26,7 +35,7 @@ defs = with_freshness(dg.Definitions(
     schedules=[daily_full_refresh],
     sensors=[odoo_changes, carrier_changes, automation, alert_on_run_failure, alert_on_check_failure,
              alert_on_stale_data],
-    resources=resources.from_env(),
+    resources=resources_for(get_settings()) | {"dbt": dbt_resource()},
     # Every step writes the warehouse under the one-slot pool, so steps cannot run in parallel; in one
     # process a run imports the code location once instead of once per step (about 4 s each).
     executor=dg.in_process_executor,

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reporting_assets.foreground import own_terminal, stop_quietly
+from reporting_assets.settings import Settings, get_settings
 
 DEMO_ENV = {
     "ODOO_DB": "distribution_demo", "ODOO_USERNAME": "admin", "ODOO_PASSWORD": "admin",
@@ -44,15 +45,14 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: children stopped too
     url = f"http://127.0.0.1:{args.port}"
     os.environ.update(DEMO_ENV, ODOO_URL=url, CARRIER_API_URL=f"{url}/carrier-api/v1")
-    os.environ.setdefault("REPORTING_DUCKDB_PATH", str(Path(".reporting/warehouse.duckdb").resolve()))
     as_of = datetime.now(timezone.utc).date().isoformat()  # one reporting date for the history and the KPIs
     cmd = [sys.executable, "-m", "odoo_sim.cli", "serve", "--port", str(args.port), "--scale", args.scale,
            "--seed", args.seed, "--as-of", as_of]
     if args.dev:  # the demo Odoo posts automation-rule webhooks to `reporting webhooks`, with a fresh secret,
         # passed in the environment, not on a command line, where `ps` would show it to every user
-        os.environ["REPORTING_WEBHOOK_TOKEN"] = secrets.token_urlsafe(24)
-        os.environ["ODOO_SIM_WEBHOOK_URL"] = (f"http://127.0.0.1:{args.webhook_port}/odoo/"
-                                              f"{os.environ['REPORTING_WEBHOOK_TOKEN']}")
+        token = secrets.token_urlsafe(24)
+        os.environ.update(REPORTING_WEBHOOK_TOKEN=token,
+                          ODOO_SIM_WEBHOOK_URL=f"http://127.0.0.1:{args.webhook_port}/odoo/{token}")
     print(f"Starting the demo Odoo (scale {args.scale}) at {url} ...", flush=True)
     with own_terminal():  # Ctrl-C stops the demo and its servers, and `make` sees success
         # Its own session: Ctrl-C reaches Dagster first, and the demo Odoo stops after it (below), so
@@ -60,13 +60,14 @@ def main() -> int:
         server = subprocess.Popen(cmd, start_new_session=True)
         try:
             _wait_for(url, server)
+            settings = get_settings()  # the environment above, checked
             if args.dev:
-                return _dagster_dev(args.ui_port, args.webhook_port)
+                return _dagster_dev(settings, args.ui_port, args.webhook_port)
             print("Materializing every asset through Dagster (reporting run) ...", flush=True)
             from reporting_assets.cli import exit_status, materialize
 
-            result = materialize(None, full_refresh=False, as_of=as_of)
-            _summary(result, args.ui_port, args.docs_port)
+            result = materialize(settings, None, full_refresh=False, as_of=as_of)
+            _summary(settings, result, args.ui_port, args.docs_port)
             return exit_status(result)
         except KeyboardInterrupt:
             return stop_quietly("Stopped.")
@@ -79,12 +80,12 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _dagster_dev(ui_port: int, webhook_port: int) -> int:
+def _dagster_dev(settings: Settings, ui_port: int, webhook_port: int) -> int:
     """`dagster dev` on the local instance, sensors and schedules included, and the webhook
     receiver the demo Odoo posts to, until Ctrl-C."""
     from reporting_assets.cli import local_instance
 
-    local_instance()  # creates DAGSTER_HOME and its dagster.yaml (pool limit) when missing
+    local_instance(settings)  # creates DAGSTER_HOME and its dagster.yaml (pool limit) when missing
     root = Path(__file__).resolve().parents[1]
     print(f"\nDagster UI: http://localhost:{ui_port}  (sensors and the daily schedule are on; the demo Odoo's "
           f"webhooks arrive on port {webhook_port} as hints, asset odoo_change_hints; "
@@ -94,7 +95,8 @@ def _dagster_dev(ui_port: int, webhook_port: int) -> int:
     # Started in the instance's folder: `dagster dev` loads `.env` from its working directory over the
     # environment, and a user's `.env` (their own Odoo) must not replace the demo's settings.
     dagster = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(root / "workspace.yaml"),
-                                "-p", str(ui_port)], cwd=os.environ["DAGSTER_HOME"])
+                                "-p", str(ui_port)], cwd=settings.dagster_home,
+                               env={**os.environ, "DAGSTER_HOME": settings.dagster_home})
     try:
         return dagster.wait()
     except KeyboardInterrupt:  # Ctrl-C reached dagster too: let it shut down, then say so
@@ -139,9 +141,9 @@ def _headline(duckdb_path: str) -> None:
         print(f"{name:<20}{due:>10,}{otif:>8.1%}{fill:>11.1%}")
 
 
-def _summary(result, ui_port: int, docs_port: int) -> None:
+def _summary(settings: Settings, result, ui_port: int, docs_port: int) -> None:
     """Headline KPIs, the checks, and where everything is."""
-    duckdb_path, home = os.environ["REPORTING_DUCKDB_PATH"], os.environ["DAGSTER_HOME"]
+    duckdb_path, home = settings.duckdb_path, settings.dagster_home
     root = Path(__file__).resolve().parents[1]
     if result.success:
         _headline(duckdb_path)

@@ -9,7 +9,6 @@ failure is the one to fix.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +50,7 @@ def _odoo(settings: Settings, findings: list[Finding]):
     from reporting_assets.odoo.client import OdooClient, OdooError, OdooSettings, TransientError
 
     odoo = OdooSettings(settings.odoo_url, settings.odoo_db, settings.odoo_username,
-                        os.environ.get("ODOO_PASSWORD", "").strip(), timeout=settings.odoo_timeout,
+                        settings.odoo_password, timeout=settings.odoo_timeout,
                         retries=min(settings.odoo_retries, 1))
     try:
         client = OdooClient(odoo).connect()
@@ -93,8 +92,7 @@ def _carrier(settings: Settings) -> Finding:
     if not settings.carrier_configured:
         return Finding(NOTE, "carrier API", "not configured (CARRIER_API_URL unset): shipments are not extracted, "
                                             "the carrier marts stay empty")
-    client = CarrierClient(CarrierSettings(settings.carrier_api_url, os.environ.get("CARRIER_API_TOKEN", "").strip(),
-                                           retries=1))
+    client = CarrierClient(CarrierSettings(settings.carrier_api_url, settings.carrier_api_token, retries=1))
     try:
         total = client.shipments_page(None, 1, page_size=1).get("total")
     except CarrierError as exc:
@@ -110,7 +108,7 @@ def _warehouse(settings: Settings) -> Finding:
     import psycopg2
 
     try:
-        with psycopg2.connect(os.environ["REPORTING_PG_DSN"].strip(), connect_timeout=10) as con:
+        with psycopg2.connect(settings.pg_dsn, connect_timeout=10) as con:
             with con.cursor() as cur:
                 cur.execute("select current_user, current_database(), "
                             "has_database_privilege(current_user, current_database(), 'CREATE')")
@@ -133,11 +131,11 @@ def _dbt(settings: Settings) -> Finding:
     from reporting_assets.resources import WarehouseResource
 
     warehouse = WarehouseResource(kind=settings.warehouse, duckdb_path=settings.duckdb_path,
-                                  pg_dsn=os.environ.get("REPORTING_PG_DSN", "").strip())
+                                  pg_dsn=settings.pg_dsn)
     with warehouse.dbt_environment():
         done = subprocess.run([str(Path(sys.executable).parent / "dbt"), "debug", "--profiles-dir",
                                str(DBT_PROJECT.profiles_dir), "--project-dir", str(DBT_PROJECT.project_dir)],
-                              capture_output=True, text=True, timeout=120, env=dict(os.environ))
+                              capture_output=True, text=True, timeout=120)
     if done.returncode == 0:
         return Finding(OK, "dbt", f"profile target {settings.warehouse}: connection and project valid")
     problem = next((line.strip() for line in done.stdout.splitlines() if "ERROR" in line or "Error" in line),

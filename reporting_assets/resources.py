@@ -15,7 +15,7 @@ import dagster as dg
 
 from reporting_assets.carrier.client import CarrierClient, CarrierSettings
 from reporting_assets.odoo.client import OdooClient, OdooSettings
-from reporting_assets.settings import DEFAULT_DUCKDB_PATH, Settings
+from reporting_assets.settings import Settings, default_of
 from reporting_assets.warehouse import Warehouse, open_warehouse
 
 _CLIENTS: dict[OdooSettings, OdooClient] = {}
@@ -28,10 +28,11 @@ class OdooResource(dg.ConfigurableResource):
     db: str
     username: str
     password: str  # a password or an API key
-    timeout: float = 120.0  # seconds per request
-    page_size: int = 5000   # records per search_read
-    workers: int = 1        # id ranges read in parallel (Odoo's worker processes)
-    retries: int = 5        # per request, with exponential backoff from 0.25 s
+    # Defaults are the settings' (settings.VARIABLES): `resources_for` passes the configured values.
+    timeout: float = OdooSettings.timeout      # seconds per request
+    page_size: int = OdooSettings.page_size    # records per search_read
+    workers: int = OdooSettings.workers        # id ranges read in parallel (Odoo's worker processes)
+    retries: int = OdooSettings.retries        # per request, with exponential backoff from 0.25 s
 
     def client(self) -> OdooClient:
         """A logged-in client, shared by the assets of one process (a run) to save a login per table."""
@@ -60,9 +61,9 @@ class CarrierApiResource(dg.ConfigurableResource):
 class WarehouseResource(dg.ConfigurableResource):
     """DuckDB (default, one file) or PostgreSQL, chosen by REPORTING_WAREHOUSE."""
 
-    kind: str = "duckdb"
-    duckdb_path: str = DEFAULT_DUCKDB_PATH
-    pg_dsn: str = ""
+    kind: str = default_of("REPORTING_WAREHOUSE")
+    duckdb_path: str = ""  # with kind duckdb
+    pg_dsn: str = ""       # with kind postgres
 
     def open(self) -> Warehouse:
         return open_warehouse(self.kind, duckdb_path=self.duckdb_path, pg_dsn=self.pg_dsn)
@@ -90,11 +91,8 @@ class WarehouseResource(dg.ConfigurableResource):
                     os.environ[k] = v
 
 
-def from_env() -> dict[str, dg.ConfigurableResource]:
-    """The resources of the code location, from `Settings` (validated) and, for secrets, `dg.EnvVar`."""
-    from reporting_assets.defs.kpis.project import dbt_resource
-
-    settings = Settings.from_env()
+def resources_for(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    """The sources and the warehouse, from the settings; secrets as `dg.EnvVar`, resolved at run time."""
     return {
         "odoo": OdooResource(
             url=settings.odoo_url, db=settings.odoo_db, username=settings.odoo_username,
@@ -106,5 +104,4 @@ def from_env() -> dict[str, dg.ConfigurableResource]:
         "warehouse": WarehouseResource(
             kind=settings.warehouse, duckdb_path=settings.duckdb_path,
             pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if settings.warehouse == "postgres" else ""),
-        "dbt": dbt_resource(),
     }

@@ -11,8 +11,9 @@ run time, so they never appear in the UI, metadata or logs.
 
 from __future__ import annotations
 
+import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -58,9 +59,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("REPORTING_MART_FRESHNESS_WARN_HOURS", "marts older than this are late (warn)", "6"),
     Variable("REPORTING_MART_FRESHNESS_FAIL_HOURS", "... and failed", "26"),
     Variable("REPORTING_ALERT_EMAIL_TO", "alert recipients, comma-separated"),
-    Variable("REPORTING_SMTP_HOST", "SMTP server of the alerts"),
+    Variable("REPORTING_SMTP_HOST", "SMTP server of the alerts", "127.0.0.1"),
     Variable("REPORTING_SMTP_PORT", "its port", "25"),
-    Variable("REPORTING_SMTP_FROM", "alert sender address"),
+    Variable("REPORTING_SMTP_FROM", "alert sender address", "reporting@localhost"),
     Variable("REPORTING_SMTP_USER", "SMTP login"),
     Variable("REPORTING_SMTP_PASSWORD", "SMTP password (secret)"),
     Variable("REPORTING_SMTP_STARTTLS", "true to use STARTTLS", "false"),
@@ -89,54 +90,106 @@ def load_dotenv(path: Path = Path(".env")) -> None:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting, typed and checked; the defaults are written once, in `VARIABLES`. Secrets are
+    fields with `repr=False` (never printed); the Dagster resources still take them as `dg.EnvVar`,
+    so the UI shows only the variable's name."""
+
+    # Odoo
     odoo_url: str
     odoo_db: str
     odoo_username: str
+    odoo_password: str = field(repr=False)
     odoo_timeout: float
     odoo_page_size: int
     odoo_retries: int
     odoo_workers: int
-    carrier_api_url: str      # "" when the carrier source is not configured
-    warehouse: str            # duckdb | postgres
-    duckdb_path: str          # absolute
-    dagster_home: str         # absolute
+    # the carrier tracking API: "" when the site has none
+    carrier_api_url: str
+    carrier_api_token: str = field(repr=False)
+    # the warehouse
+    warehouse: str                # duckdb | postgres
+    duckdb_path: str              # absolute
+    pg_dsn: str = field(repr=False)
+    # Dagster and operations
+    dagster_home: str             # absolute
+    webhook_token: str = field(repr=False)
+    sensor_interval: int
+    full_refresh_cron: str
+    timezone: str
+    raw_freshness_hours: tuple[float, float]    # warn, fail
+    mart_freshness_hours: tuple[float, float]   # warn, fail
+    # alerts
+    alert_email_to: tuple[str, ...]
+    smtp_host: str
+    smtp_port: int
+    smtp_from: str
+    smtp_user: str
+    smtp_password: str = field(repr=False)
+    smtp_starttls: bool
+    alert_webhook_url: str = field(repr=False)
+    # where links point
+    webserver_url: str
+    dbt_docs_url: str
 
     @property
     def carrier_configured(self) -> bool:
         return bool(self.carrier_api_url)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] = os.environ, require_odoo: bool = True) -> "Settings":
+        """`require_odoo=False` for the commands that do not talk to Odoo (the webhook receiver)."""
         def value(name: str) -> str:
-            return (env.get(name) or "").strip()
+            return (env.get(name) or "").strip() or default_of(name)
 
         for v in VARIABLES:
-            if v.required and not value(v.name):
+            if v.required and require_odoo and not value(v.name):
                 raise ConfigError(f"{v.name} is not set: {v.help}; {HOW_TO_SET}")
         odoo_url = value("ODOO_URL")
-        if urlsplit(odoo_url).scheme not in ("http", "https") or not urlsplit(odoo_url).hostname:
+        if require_odoo and (urlsplit(odoo_url).scheme not in ("http", "https") or not urlsplit(odoo_url).hostname):
             raise ConfigError(f"ODOO_URL must look like https://odoo.example.com or http://host:8069, got {odoo_url!r}")
         carrier_url = value("CARRIER_API_URL").rstrip("/")
         if carrier_url and not value("CARRIER_API_TOKEN"):
             raise ConfigError(f"CARRIER_API_TOKEN is not set but CARRIER_API_URL is: the carrier API's bearer token; "
                               f"{HOW_TO_SET}, or unset CARRIER_API_URL to go without the carrier source")
-        warehouse = value("REPORTING_WAREHOUSE") or "duckdb"
+        warehouse = value("REPORTING_WAREHOUSE")
         if warehouse not in ("duckdb", "postgres"):
             raise ConfigError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {warehouse!r}")
         if warehouse == "postgres" and not value("REPORTING_PG_DSN"):
             raise ConfigError(f"REPORTING_PG_DSN is not set but REPORTING_WAREHOUSE is postgres: "
                               f"postgresql://user:password@host:5432/db; {HOW_TO_SET}")
-        duckdb_path = str(Path(value("REPORTING_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH).resolve())
+        duckdb_path = str(Path(value("REPORTING_DUCKDB_PATH")).resolve())
         if warehouse == "duckdb":
             check_writable_file("REPORTING_DUCKDB_PATH", Path(duckdb_path))
         return cls(
             odoo_url=odoo_url, odoo_db=value("ODOO_DB"), odoo_username=value("ODOO_USERNAME"),
+            odoo_password=value("ODOO_PASSWORD"),
             odoo_timeout=number(env, "ODOO_TIMEOUT", float, minimum=0.1),
             odoo_page_size=number(env, "ODOO_PAGE_SIZE", int, minimum=1),
             odoo_retries=number(env, "ODOO_RETRIES", int, minimum=0),
             odoo_workers=number(env, "ODOO_WORKERS", int, minimum=1),
-            carrier_api_url=carrier_url, warehouse=warehouse, duckdb_path=duckdb_path,
-            dagster_home=str(Path(value("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME).resolve()))
+            carrier_api_url=carrier_url, carrier_api_token=value("CARRIER_API_TOKEN"),
+            warehouse=warehouse, duckdb_path=duckdb_path, pg_dsn=value("REPORTING_PG_DSN"),
+            dagster_home=str(Path(value("DAGSTER_HOME")).resolve()),
+            webhook_token=value("REPORTING_WEBHOOK_TOKEN"),
+            sensor_interval=number(env, "REPORTING_SENSOR_INTERVAL", int, minimum=1),
+            full_refresh_cron=value("REPORTING_FULL_REFRESH_CRON"), timezone=value("REPORTING_TIMEZONE"),
+            raw_freshness_hours=(hours(env, "REPORTING_RAW_FRESHNESS_WARN_HOURS"),
+                                 hours(env, "REPORTING_RAW_FRESHNESS_FAIL_HOURS")),
+            mart_freshness_hours=(hours(env, "REPORTING_MART_FRESHNESS_WARN_HOURS"),
+                                  hours(env, "REPORTING_MART_FRESHNESS_FAIL_HOURS")),
+            alert_email_to=tuple(a.strip() for a in value("REPORTING_ALERT_EMAIL_TO").split(",") if a.strip()),
+            smtp_host=value("REPORTING_SMTP_HOST"), smtp_port=number(env, "REPORTING_SMTP_PORT", int, minimum=1),
+            smtp_from=value("REPORTING_SMTP_FROM"), smtp_user=value("REPORTING_SMTP_USER"),
+            smtp_password=value("REPORTING_SMTP_PASSWORD"),
+            smtp_starttls=value("REPORTING_SMTP_STARTTLS").lower() in ("1", "true", "yes"),
+            alert_webhook_url=value("REPORTING_ALERT_WEBHOOK_URL"),
+            webserver_url=value("DAGSTER_WEBSERVER_URL").rstrip("/"), dbt_docs_url=value("DBT_DOCS_URL").rstrip("/"))
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The settings of this process, read once: what the code location is built from."""
+    return Settings.from_env()
 
 
 def default_of(name: str) -> str:
@@ -151,6 +204,17 @@ def number(env: Mapping[str, str], name: str, cast, minimum):
         parsed = None
     if parsed is None or parsed < minimum:
         raise ConfigError(f"{name} must be a number >= {minimum}, got {raw!r}")
+    return parsed
+
+
+def hours(env: Mapping[str, str], name: str) -> float:
+    raw = (env.get(name) or "").strip() or default_of(name)
+    try:
+        parsed = float(raw)
+    except ValueError:
+        parsed = -1.0
+    if parsed <= 0:
+        raise ConfigError(f"{name} must be a positive number of hours, got {raw!r}")
     return parsed
 
 

@@ -28,6 +28,16 @@ for _name, _value in {"ODOO_URL": "http://127.0.0.1:8069", "ODOO_DB": DB, "ODOO_
     os.environ.setdefault(_name, _value)
 
 
+@pytest.fixture(autouse=True)
+def _settings_read_per_test():
+    """Tests set variables with monkeypatch: each test reads the settings afresh."""
+    from reporting_assets.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 def wait_until(predicate, seconds: float, what: str, proc: subprocess.Popen | None = None):
     """Calls `predicate` until it returns something truthy (an OSError counts as "not yet") and
     returns that; fails when `seconds` have passed, or when `proc` exits first (with its output)."""

@@ -3,20 +3,20 @@
 An `Alert` names what failed, why, since when, and links to the run in the Dagster
 UI. `EmailNotifier` sends it over SMTP (STARTTLS and login when configured);
 `WebhookNotifier` posts JSON that Slack's incoming webhooks accept (`text`)
-with the structured fields beside it for any other receiver. Configuration from
-the environment (`notifiers_from_env`); the SMTP password is read there and
-never logged.
+with the structured fields beside it for any other receiver. Configured from the
+settings (`notifiers_for`); the SMTP password is never logged.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import urllib.request
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from typing import Protocol
+
+from reporting_assets.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -73,17 +73,15 @@ class WebhookNotifier:
             response.read()
 
 
-def notifiers_from_env(env=os.environ) -> list[Notifier]:
+def notifiers_for(settings: Settings) -> list[Notifier]:
     """Email when REPORTING_ALERT_EMAIL_TO is set (SMTP from REPORTING_SMTP_*), a webhook when
     REPORTING_ALERT_WEBHOOK_URL is set; none, and alerts only go to the run log, otherwise."""
     notifiers: list[Notifier] = []
-    if env.get("REPORTING_ALERT_EMAIL_TO"):
+    if settings.alert_email_to:
         notifiers.append(EmailNotifier(
-            host=env.get("REPORTING_SMTP_HOST", "127.0.0.1"), port=int(env.get("REPORTING_SMTP_PORT", "25")),
-            sender=env.get("REPORTING_SMTP_FROM", "reporting@localhost"),
-            recipients=tuple(a.strip() for a in env["REPORTING_ALERT_EMAIL_TO"].split(",") if a.strip()),
-            username=env.get("REPORTING_SMTP_USER", ""), password=env.get("REPORTING_SMTP_PASSWORD", ""),
-            starttls=env.get("REPORTING_SMTP_STARTTLS", "").lower() in ("1", "true", "yes")))
-    if env.get("REPORTING_ALERT_WEBHOOK_URL"):
-        notifiers.append(WebhookNotifier(env["REPORTING_ALERT_WEBHOOK_URL"]))
+            host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+            recipients=settings.alert_email_to, username=settings.smtp_user, password=settings.smtp_password,
+            starttls=settings.smtp_starttls))
+    if settings.alert_webhook_url:
+        notifiers.append(WebhookNotifier(settings.alert_webhook_url))
     return notifiers

@@ -15,8 +15,7 @@ import time
 from datetime import datetime, timedelta
 
 from reporting_assets.carrier.client import CarrierClient
-from reporting_assets.odoo.columns import META_COLUMNS, META_DESCRIPTIONS, with_load_metadata
-from reporting_assets.odoo.sync import SyncResult
+from reporting_assets.raw.load import META_COLUMNS, META_DESCRIPTIONS, SyncResult, with_load_metadata
 from reporting_assets.warehouse.base import SyncState, Warehouse
 
 SCHEMA, TABLE = "raw_carrier", "shipments"

@@ -10,8 +10,7 @@ import json
 
 import dagster as dg
 
-from reporting_assets.odoo.columns import META_COLUMNS
-from reporting_assets.odoo.sync import SyncResult
+from reporting_assets.raw.load import META_COLUMNS, SyncResult
 
 COUNT_CHECK = "source_count_matches"
 DRIFT_CHECK = "schema_unchanged"

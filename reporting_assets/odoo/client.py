@@ -20,6 +20,7 @@ import odoorpc
 import odoorpc.error
 
 from reporting_assets.retry import TRANSIENT_HTTP, RetriesExhausted, with_retries
+from reporting_assets.settings import default_of
 
 NO_ARCHIVE_FILTER = {"active_test": False}
 
@@ -42,10 +43,11 @@ class OdooSettings:
     db: str
     username: str
     password: str
-    timeout: float = 120.0
-    page_size: int = 5000
-    workers: int = 1  # id ranges read in parallel: at most the worker processes Odoo runs
-    retries: int = 5
+    # Defaults are the settings' (settings.VARIABLES), for callers that build a client by hand.
+    timeout: float = float(default_of("ODOO_TIMEOUT"))
+    page_size: int = int(default_of("ODOO_PAGE_SIZE"))
+    workers: int = int(default_of("ODOO_WORKERS"))  # id ranges read in parallel: at most Odoo's worker processes
+    retries: int = int(default_of("ODOO_RETRIES"))
     backoff: float = 0.25  # seconds before the first retry; doubles each time
 
     def where(self) -> str:

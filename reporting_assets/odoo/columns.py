@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reporting_assets.odoo.tables import ALWAYS, OdooTable
-from reporting_assets.warehouse.base import utc_now
+from reporting_assets.raw.load import META_DESCRIPTIONS
 
 SQL_TYPES = {
     "integer": "bigint", "float": "double", "monetary": "double", "boolean": "boolean",
@@ -27,8 +27,6 @@ SQL_TYPES = {
     "one2many": "bigint[]", "many2many": "bigint[]",
 }
 
-# Load metadata, appended to every raw table.
-META_COLUMNS = (("_extracted_at", "timestamp"), ("_sync_run_id", "text"), ("_deleted_at", "timestamp"))
 
 
 class FieldMissingError(Exception):
@@ -105,11 +103,6 @@ def column_descriptions(model: str, resolution: Resolution, fields_get: dict[str
     return out | META_DESCRIPTIONS
 
 
-META_DESCRIPTIONS = {
-    "_extracted_at": "When this row was last written by the extraction (UTC).",
-    "_sync_run_id": "The Dagster run that last wrote this row.",
-    "_deleted_at": "When the extraction found the record gone from Odoo (UTC); NULL while it exists.",
-}
 
 
 def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, list]:
@@ -138,10 +131,3 @@ def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, li
             out[col.name] = [v if v not in (False, None, "") else None for v in values]
     return out
 
-
-def with_load_metadata(data: dict[str, list], rows: int, run_id: str) -> dict[str, list]:
-    """Add the load metadata columns (META_COLUMNS) to a batch of `rows` rows."""
-    data["_extracted_at"] = [utc_now()] * rows
-    data["_sync_run_id"] = [run_id] * rows
-    data["_deleted_at"] = [None] * rows
-    return data

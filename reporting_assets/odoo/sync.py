@@ -41,15 +41,16 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterator
 
 from reporting_assets.odoo.client import OdooClient
-from reporting_assets.odoo.columns import META_COLUMNS, resolve_columns, to_columns, with_load_metadata
+from reporting_assets.odoo.columns import resolve_columns, to_columns
 from reporting_assets.odoo.names import DisplayNames
 from reporting_assets.odoo.tables import OdooTable
-from reporting_assets.warehouse.base import MergeCounts, SyncState, Warehouse, utc_now
+from reporting_assets.raw.load import META_COLUMNS, SyncResult, with_load_metadata
+from reporting_assets.warehouse.base import SyncState, Warehouse, utc_now
 
 SCHEMA = "raw_odoo"
 LOOKBACK = timedelta(minutes=10)
@@ -57,29 +58,6 @@ ID_CHUNK = 50_000  # ids per deletion-reconciliation request
 ODOO_DT = "%Y-%m-%d %H:%M:%S"
 
 
-@dataclass
-class SyncResult:
-    table: str
-    rows_read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    pages: int = 0
-    cursor_before: dict | None = None
-    cursor_after: dict | None = None
-    seconds: float = 0.0
-    skipped_fields: tuple[str, ...] = ()
-    columns: dict[str, str] = field(default_factory=dict)
-    previous_columns: dict[str, str] | None = None
-
-    def add(self, counts: MergeCounts) -> None:
-        """Count one merged page."""
-        self.rows_read += counts.rows
-        self.inserted += counts.inserted
-        self.updated += counts.updated
-        self.unchanged += counts.unchanged
-        self.pages += 1
 
 
 @dataclass(frozen=True)

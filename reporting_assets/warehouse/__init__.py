@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from reporting_assets.warehouse.base import MergeCounts, SyncState, Warehouse
 
+# The Dagster concurrency pool of every step that writes the warehouse: one slot, as DuckDB
+# allows one writer (a PostgreSQL deployment keeps it too, so runs never interleave loads).
+POOL = "warehouse"
+
 
 def open_warehouse(kind: str, duckdb_path: str = "", pg_dsn: str = "", read_only: bool = False) -> Warehouse:
     if kind == "duckdb":
@@ -15,4 +19,4 @@ def open_warehouse(kind: str, duckdb_path: str = "", pg_dsn: str = "", read_only
     raise ValueError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {kind!r}")
 
 
-__all__ = ["MergeCounts", "SyncState", "Warehouse", "open_warehouse"]
+__all__ = ["POOL", "MergeCounts", "SyncState", "Warehouse", "open_warehouse"]

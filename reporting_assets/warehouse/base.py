@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -80,13 +81,23 @@ class Warehouse(ABC):
     def __enter__(self):
         return self
 
+    @contextmanager
+    def transaction(self):
+        """All or nothing: commit when the block ends, roll back when it raises (Ctrl-C included)."""
+        self.begin()
+        try:
+            yield
+            self.commit()
+        except BaseException:
+            self.rollback()
+            raise
+
     def __exit__(self, *exc):
         self.close()
 
     def ensure_table(self, schema: str, table: str, columns: dict[str, str], key: str) -> None:
         """Create the schema and table, or add the columns a newer run brings."""
-        self.begin()
-        try:
+        with self.transaction():
             self.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema)}")
             self.execute(f"CREATE TABLE IF NOT EXISTS {q(schema)}.{STATE_TABLE} "
                          f"(table_name {self.TYPES['text']} PRIMARY KEY, cursor {self.TYPES['text']}, "
@@ -100,10 +111,6 @@ class Warehouse(ABC):
                 for c, t in columns.items():
                     if c not in existing:
                         self.execute(f"ALTER TABLE {q(schema)}.{q(table)} ADD COLUMN {q(c)} {self.TYPES[t]}")
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
 
     def merge(self, schema: str, table: str, data: dict[str, list], types: dict[str, str], key: str,
               version: str, state: SyncState, run_id: str) -> MergeCounts:
@@ -113,8 +120,7 @@ class Warehouse(ABC):
         set-based, identical on both warehouses.
         """
         target = f"{q(schema)}.{q(table)}"
-        self.begin()
-        try:
+        with self.transaction():
             stage = self.stage(data, types)
             casts = ", ".join(f"CAST(s.{q(c)} AS {self.TYPES[t]})" for c, t in types.items())
             key_cast = f"CAST(s.{q(key)} AS {self.TYPES[types[key]]})"
@@ -127,16 +133,11 @@ class Warehouse(ABC):
             self.execute(f"DELETE FROM {target} WHERE {q(key)} IN (SELECT {key_cast} FROM {stage} s)")
             self.execute(f"INSERT INTO {target} ({', '.join(q(c) for c in types)}) SELECT {casts} FROM {stage} s")
             self._save_state(schema, table, state, run_id)
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
         return MergeCounts(rows=rows, inserted=rows - existing, updated=changed, unchanged=existing - changed)
 
     def replace(self, schema: str, table: str, data: dict[str, list], types: dict[str, str]) -> None:
         """Make the table exactly this batch (small snapshot tables such as pipeline_health)."""
-        self.begin()
-        try:
+        with self.transaction():
             self.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema)}")
             self.execute(f"DROP TABLE IF EXISTS {q(schema)}.{q(table)}")
             self.execute(f"CREATE TABLE {q(schema)}.{q(table)} ("
@@ -144,10 +145,6 @@ class Warehouse(ABC):
             stage = self.stage(data, types)
             casts = ", ".join(f"CAST(s.{q(c)} AS {self.TYPES[t]})" for c, t in types.items())
             self.execute(f"INSERT INTO {q(schema)}.{q(table)} SELECT {casts} FROM {stage} s")
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
 
     def mark_deleted(self, schema: str, table: str, key: str, key_type: str, live_keys: list,
                      deleted_at: str, after=None, up_to=None) -> int:
@@ -157,8 +154,7 @@ class Warehouse(ABC):
         """
         target = f"{q(schema)}.{q(table)}"
         sql_type = self.TYPES[key_type]
-        self.begin()
-        try:
+        with self.transaction():
             stage = self.stage({key: live_keys}, {key: key_type})
             gone = f"_deleted_at IS NULL AND {q(key)} NOT IN (SELECT CAST(s.{q(key)} AS {sql_type}) FROM {stage} s)"
             params: tuple = ()
@@ -172,10 +168,6 @@ class Warehouse(ABC):
             if n:
                 self.execute(f"UPDATE {target} SET _deleted_at = CAST(? AS {self.TYPES['timestamp']}) WHERE {gone}",
                              (deleted_at, *params))
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
         return n
 
     def analyze(self, schema: str, table: str) -> None:
@@ -197,13 +189,8 @@ class Warehouse(ABC):
         return SyncState(json.loads(cursor) if cursor else None, json.loads(columns) if columns else None)
 
     def save_state(self, schema: str, table: str, state: SyncState, run_id: str) -> None:
-        self.begin()
-        try:
+        with self.transaction():
             self._save_state(schema, table, state, run_id)
-            self.commit()
-        except BaseException:
-            self.rollback()
-            raise
 
     def _save_state(self, schema: str, table: str, state: SyncState, run_id: str) -> None:
         self.execute(f"DELETE FROM {q(schema)}.{STATE_TABLE} WHERE table_name = ?", (table,))

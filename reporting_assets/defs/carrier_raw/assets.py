@@ -11,11 +11,11 @@ import dagster as dg
 
 from reporting_assets.carrier.client import CarrierError
 from reporting_assets.carrier.sync import DESCRIPTIONS, SCHEMA, TABLE, TYPES, sync_shipments
-from reporting_assets.defs.odoo_raw.assets import POOL, IngestConfig
+from reporting_assets.defs.keys import CARRIER_KEY as KEY, POOL
+from reporting_assets.defs.odoo_raw.assets import IngestConfig
 from reporting_assets.defs.raw_metadata import check_specs, count_check, drift_check, materialize_result
 from reporting_assets.resources import CarrierApiResource, WarehouseResource
 
-KEY = dg.AssetKey([SCHEMA, TABLE])
 AVAILABLE_CHECK = "source_available"
 NOT_CONFIGURED = "not extracted: CARRIER_API_URL is not set (this site has no carrier tracking API)"
 

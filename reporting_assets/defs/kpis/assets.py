@@ -12,7 +12,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA, TABLE as CARRIER_TABLE
 from reporting_assets.defs.kpis.project import DBT_PROJECT
 from reporting_assets.defs.kpis.translator import KpiTranslator
-from reporting_assets.defs.odoo_raw.assets import POOL
+from reporting_assets.defs.keys import POOL
 from reporting_assets.resources import CarrierApiResource, WarehouseResource
 
 

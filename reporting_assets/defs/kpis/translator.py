@@ -17,14 +17,15 @@
   model, reports included, from materializing); `warn` ones only report.
 """
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-DBT_DOCS_URL = os.environ.get("DBT_DOCS_URL", "http://localhost:8080").rstrip("/")
+from reporting_assets.settings import get_settings
+
+DBT_DOCS_URL = get_settings().dbt_docs_url
 TIERS = {"staging": "bronze", "intermediate": "silver", "marts": "gold"}
 DEFAULT_OWNER = "team:data-platform"
 

@@ -8,6 +8,7 @@ All writers share the concurrency pool `warehouse` (DuckDB allows one writer).
 
 import dagster as dg
 
+from reporting_assets.defs.keys import POOL, raw_key
 from reporting_assets.defs.raw_metadata import check_specs, count_check, drift_check, materialize_result
 from reporting_assets.odoo.client import UnknownModelError
 from reporting_assets.odoo.columns import column_descriptions, resolve_columns
@@ -16,15 +17,13 @@ from reporting_assets.odoo.tables import ODOO_TABLES, OPTIONAL_MODELS, OdooTable
 from reporting_assets.resources import OdooResource, WarehouseResource
 from reporting_assets.webhooks import HINTS_KEY
 
-POOL = "warehouse"
-
 
 class IngestConfig(dg.Config):
     full_refresh: bool = False  # ignore the stored cursor and re-read every record
 
 
 def odoo_raw_asset(table: OdooTable) -> dg.AssetsDefinition:
-    key = dg.AssetKey([SCHEMA, table.table])
+    key = raw_key(table)
 
     @dg.asset(key=key, group_name="odoo_raw", pool=POOL, kinds={"odoo", "python"}, check_specs=check_specs(key),
               deps=[HINTS_KEY], owners=["team:data-platform"], tags={"tier": "bronze", "source": "odoo"},

@@ -17,23 +17,21 @@ may not have moved yet; the write_date sync reads whatever is committed).
 """
 
 import json
-import os
 import time
 
 import dagster as dg
 
-from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA, TABLE as CARRIER_TABLE
+from reporting_assets.defs.keys import CARRIER_KEY, raw_key
 from reporting_assets.odoo.client import UnknownModelError
-from reporting_assets.odoo.sync import SCHEMA
 from reporting_assets.odoo.tables import ODOO_TABLES
 from reporting_assets.resources import CarrierApiResource, OdooResource
+from reporting_assets.settings import get_settings
 from reporting_assets.webhooks import HINTS_KEY
 
-INTERVAL = int(os.environ.get("REPORTING_SENSOR_INTERVAL") or 60)
+INTERVAL = get_settings().sensor_interval
 # The daemon's sensor loop passes every 5 s and evaluates a sensor whose minimum interval has gone
 # by; a minimum of 5 would often just miss it and wait for the next pass (10 s). 1: every pass.
 EVERY_PASS = 1
-CARRIER_KEY = dg.AssetKey([CARRIER_SCHEMA, CARRIER_TABLE])
 NOT_CONFIGURED = "not configured"
 
 hints_spec = dg.AssetSpec(
@@ -80,7 +78,7 @@ def odoo_changes(context: dg.SensorEvaluationContext, odoo: OdooResource):
     context.update_cursor(json.dumps({"fingerprints": current, "polled_at": now, "hints_after": hints_after}))
     if not models:
         return dg.SkipReason("no Odoo model changed")
-    keys = [dg.AssetKey([SCHEMA, t.table]) for t in ODOO_TABLES if t.model in models]
+    keys = [raw_key(t) for t in ODOO_TABLES if t.model in models]
     return dg.RunRequest(asset_selection=keys, tags={"reporting/changed": ",".join(sorted(models))[:200],
                                                      "reporting/trigger": "webhook" if hinted else "poll"})
 

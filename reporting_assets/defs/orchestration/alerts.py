@@ -5,7 +5,6 @@ DAGSTER_WEBSERVER_URL (default http://localhost:3000) is where the links point.
 """
 
 import json
-import os
 from datetime import datetime, timezone
 
 import dagster as dg
@@ -13,14 +12,15 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from dagster._core.definitions.freshness import FreshnessState
 
-from reporting_assets.alerts.notifiers import Alert, notifiers_from_env
+from reporting_assets.alerts.notifiers import Alert, notifiers_for
 from reporting_assets.defs.kpis.assets import kpi_models
 from reporting_assets.defs.orchestration.freshness import mart_policy, raw_policy
-from reporting_assets.defs.orchestration.health import RAW_KEYS
+from reporting_assets.defs.keys import RAW_KEYS
 from reporting_assets.failures import user_message
+from reporting_assets.settings import get_settings
 
 MART_KEYS = [k for k in kpi_models.keys if k.path[0] == "marts"]
-WEBSERVER_URL = (os.environ.get("DAGSTER_WEBSERVER_URL") or "http://localhost:3000").rstrip("/")
+WEBSERVER_URL = get_settings().webserver_url
 
 
 def run_failure_alert(run: dg.DagsterRun, message: str, failed_at: float) -> Alert:
@@ -41,7 +41,7 @@ def _iso(timestamp: float) -> str:
 
 def notify(alert: Alert, log) -> None:
     log.warning(alert.text())
-    for notifier in notifiers_from_env():
+    for notifier in notifiers_for(get_settings()):
         try:
             notifier.send(alert)
         except OSError as exc:  # a notifier down must not hide the alert: it is in the log above

@@ -1,5 +1,5 @@
 """Freshness policies: how old a raw table or a mart may get before the UI (and the freshness
-daemon) call it late. Windows in hours from the environment:
+daemon) call it late. Windows in hours from the settings:
 
 - raw tables: warn after REPORTING_RAW_FRESHNESS_WARN_HOURS (2), fail after
   REPORTING_RAW_FRESHNESS_FAIL_HOURS (6): the sensors should have loaded them long before;
@@ -7,34 +7,23 @@ daemon) call it late. Windows in hours from the environment:
   REPORTING_MART_FRESHNESS_FAIL_HOURS (26): at worst, the daily full refresh renews them.
 """
 
-import os
 import warnings
 from datetime import timedelta
 
 import dagster as dg
 
-RAW_GROUPS = ("odoo_raw", "carrier_raw")
-
-
-def _hours(name: str, default: float) -> timedelta:
-    raw = os.environ.get(name) or str(default)
-    try:
-        hours = float(raw)
-    except ValueError:
-        hours = -1
-    if hours <= 0:
-        raise ValueError(f"{name} must be a positive number of hours, got {raw!r}")
-    return timedelta(hours=hours)
+from reporting_assets.defs.keys import RAW_GROUPS
+from reporting_assets.settings import get_settings
 
 
 def raw_policy() -> dg.FreshnessPolicy:
-    return dg.FreshnessPolicy.time_window(fail_window=_hours("REPORTING_RAW_FRESHNESS_FAIL_HOURS", 6),
-                                          warn_window=_hours("REPORTING_RAW_FRESHNESS_WARN_HOURS", 2))
+    warn, fail = get_settings().raw_freshness_hours
+    return dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=fail), warn_window=timedelta(hours=warn))
 
 
 def mart_policy() -> dg.FreshnessPolicy:
-    return dg.FreshnessPolicy.time_window(fail_window=_hours("REPORTING_MART_FRESHNESS_FAIL_HOURS", 26),
-                                          warn_window=_hours("REPORTING_MART_FRESHNESS_WARN_HOURS", 6))
+    warn, fail = get_settings().mart_freshness_hours
+    return dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=fail), warn_window=timedelta(hours=warn))
 
 
 def with_freshness(defs: dg.Definitions) -> dg.Definitions:

@@ -11,16 +11,12 @@ import time
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from reporting_assets.defs.carrier_raw.assets import KEY as CARRIER_KEY
+from reporting_assets.defs.keys import POOL, RAW_KEYS
 from reporting_assets.defs.kpis.assets import kpi_models
-from reporting_assets.defs.odoo_raw.assets import POOL
 from reporting_assets.defs.orchestration.freshness import raw_policy
 from reporting_assets.defs.raw_metadata import COUNT_CHECK, DRIFT_CHECK
-from reporting_assets.odoo.sync import SCHEMA as ODOO_SCHEMA
-from reporting_assets.odoo.tables import ODOO_TABLES
 from reporting_assets.resources import WarehouseResource
 
-RAW_KEYS = [dg.AssetKey([ODOO_SCHEMA, t.table]) for t in ODOO_TABLES] + [CARRIER_KEY]
 TYPES = {"source": "text", "minutes_since_extraction": "double", "freshness": "text", "last_run_status": "text",
          "failing_checks": "text", "checked_at": "timestamp"}
 

@@ -4,12 +4,11 @@ reconciled), then every model rebuilt. Between two, the sensors keep things fres
 REPORTING_FULL_REFRESH_CRON (default "0 2 * * *") and REPORTING_TIMEZONE (default UTC).
 """
 
-import os
-
 import dagster as dg
 
 from reporting_assets.defs.carrier_raw.assets import carrier_shipments
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
+from reporting_assets.settings import get_settings
 
 full_refresh_job = dg.define_asset_job(
     name="full_refresh",
@@ -22,7 +21,7 @@ full_refresh_job = dg.define_asset_job(
 daily_full_refresh = dg.ScheduleDefinition(
     name="daily_full_refresh",
     job=full_refresh_job,
-    cron_schedule=os.environ.get("REPORTING_FULL_REFRESH_CRON") or "0 2 * * *",
-    execution_timezone=os.environ.get("REPORTING_TIMEZONE") or "UTC",
+    cron_schedule=get_settings().full_refresh_cron,
+    execution_timezone=get_settings().timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
