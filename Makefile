@@ -17,7 +17,7 @@ WEBHOOK_PORT ?= 8070
 UI_PORT ?= 3000
 export REPORTING_DUCKDB_PATH ?= $(CURDIR)/.reporting/warehouse.duckdb
 
-.PHONY: install test demo dev bench docs clean
+.PHONY: install lint test demo dev bench docs clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -30,6 +30,12 @@ $(STAMP): pyproject.toml
 # The dbt manifest the code location loads: prepared here, never parsed at import.
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+
+# Python (ruff: lint and format) and the dbt models' SQL (sqlfluff, config in dbt_project/.sqlfluff).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
 
 test: install
 	$(BIN)/pytest -q

@@ -57,8 +57,9 @@ def ceiling(odoo: OdooClient) -> tuple[int, float]:
     fields = list(resolve_columns(TABLE, odoo.fields_get(TABLE.model)).fields)
     names = DisplayNames(odoo.fields_get(TABLE.model), fields)
     start = time.perf_counter()
-    rows = sum(len(page) for _, page, _ in fetch_pages(odoo, TABLE.model, fields, begin_pass(odoo, TABLE.model, None),
-                                                       names))
+    rows = sum(
+        len(page) for _, page, _ in fetch_pages(odoo, TABLE.model, fields, begin_pass(odoo, TABLE.model, None), names)
+    )
     return rows, time.perf_counter() - start
 
 
@@ -123,8 +124,12 @@ def incremental(odoo: OdooClient, where: str) -> tuple[int, int, float]:
 def peak_memory(url: str) -> float:
     """MB of peak RSS of a fresh process that ingests the table into a fresh DuckDB file."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run([sys.executable, __file__, "--memory-child", url, f"{tmp}/m.duckdb"],
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", url, f"{tmp}/m.duckdb"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     return float(out.strip().splitlines()[-1])
 
 
@@ -189,32 +194,51 @@ def main() -> int:
     finally:
         workers.stop()
 
-    print(f"Ingestion of stock.move from the demo server at scale 10 (write_date as Odoo 17 stores and serves it): "
-          f"{rows:,} rows, {odoo.settings.page_size:,}-row pages, all figures from this run")
+    print(
+        f"Ingestion of stock.move from the demo server at scale 10 (write_date as Odoo 17 stores and serves it): "
+        f"{rows:,} rows, {odoo.settings.page_size:,}-row pages, all figures from this run"
+    )
     print(f"  raw-fetch ceiling, serial (same requests, no conversion, no load): {rate(rows, serial_ceiling)}")
-    print(f"  ours into DuckDB, serial:            {rate(rows, duck)}  = {serial_ceiling / duck:.2f} x ceiling "
-          f"(goal >= 0.9)")
+    print(
+        f"  ours into DuckDB, serial:            {rate(rows, duck)}  = {serial_ceiling / duck:.2f} x ceiling "
+        f"(goal >= 0.9)"
+    )
     if pg is not None:
-        print(f"  ours into PostgreSQL, serial:        {rate(rows, pg)}  = {serial_ceiling / pg:.2f} x ceiling "
-              f"(goal >= 0.9)")
+        print(
+            f"  ours into PostgreSQL, serial:        {rate(rows, pg)}  = {serial_ceiling / pg:.2f} x ceiling "
+            f"(goal >= 0.9)"
+        )
     else:
         print(f"  ours into PostgreSQL: not measured, {PG_DSN} unreachable")
-    print(f"  raw-fetch ceiling, {PARALLEL} id ranges against {PARALLEL} server workers: "
-          f"{rate(rows, parallel_ceiling)}  = {serial_ceiling / parallel_ceiling:.2f} x the serial ceiling")
-    print(f"  ours into DuckDB, {PARALLEL} id ranges:     {rate(rows, duck_parallel)}  = "
-          f"{parallel_ceiling / duck_parallel:.2f} x its ceiling, {duck / duck_parallel:.2f} x ours serial")
-    print(f"  rows read twice in a full pass: ours {ours_rows - rows:,} of {ours_rows:,} "
-          f"({100 * (ours_rows - rows) / ours_rows:.1f}%); the former keyset pager on (write_date, id) "
-          f"{keyset_rows - keyset_distinct:,} of {keyset_rows:,} ({100 * (keyset_rows - keyset_distinct) / keyset_rows:.1f}%)"
-          + ("" if keyset_ended else ", and it had not reached the end after reading twice the table"))
-    print(f"  incremental after a 1% mass update ({changed:,} rows in one write): {incr:.2f} s = "
-          f"{100 * incr / duck:.1f}% of the full run (goal <= 5%); read {incr_rows:,} rows, "
-          f"{incr_rows - changed:,} of them unchanged in the 10-minute look-back window")
-    print(f"  naive (odoorpc browse loop + pandas.to_sql, {naive_rows} rows): {naive_rows / naive_s:9,.1f} rows/s"
-          f"  -> ours is {rows / duck / (naive_rows / naive_s):,.0f} x faster (goal >= 20)")
-    print(f"  peak memory of an ingesting process: scale 1 ({small_rows:,} rows) {mem_small:.0f} MB, "
-          f"scale 10 ({rows:,} rows) {mem_big:.0f} MB = {mem_big / mem_small:.2f} x for "
-          f"{rows / small_rows:.1f} x the rows (goal: flat)")
+    print(
+        f"  raw-fetch ceiling, {PARALLEL} id ranges against {PARALLEL} server workers: "
+        f"{rate(rows, parallel_ceiling)}  = {serial_ceiling / parallel_ceiling:.2f} x the serial ceiling"
+    )
+    print(
+        f"  ours into DuckDB, {PARALLEL} id ranges:     {rate(rows, duck_parallel)}  = "
+        f"{parallel_ceiling / duck_parallel:.2f} x its ceiling, {duck / duck_parallel:.2f} x ours serial"
+    )
+    print(
+        f"  rows read twice in a full pass: ours {ours_rows - rows:,} of {ours_rows:,} "
+        f"({100 * (ours_rows - rows) / ours_rows:.1f}%); the former keyset pager on (write_date, id) "
+        f"{keyset_rows - keyset_distinct:,} of {keyset_rows:,} "
+        f"({100 * (keyset_rows - keyset_distinct) / keyset_rows:.1f}%)"
+        + ("" if keyset_ended else ", and it had not reached the end after reading twice the table")
+    )
+    print(
+        f"  incremental after a 1% mass update ({changed:,} rows in one write): {incr:.2f} s = "
+        f"{100 * incr / duck:.1f}% of the full run (goal <= 5%); read {incr_rows:,} rows, "
+        f"{incr_rows - changed:,} of them unchanged in the 10-minute look-back window"
+    )
+    print(
+        f"  naive (odoorpc browse loop + pandas.to_sql, {naive_rows} rows): {naive_rows / naive_s:9,.1f} rows/s"
+        f"  -> ours is {rows / duck / (naive_rows / naive_s):,.0f} x faster (goal >= 20)"
+    )
+    print(
+        f"  peak memory of an ingesting process: scale 1 ({small_rows:,} rows) {mem_small:.0f} MB, "
+        f"scale 10 ({rows:,} rows) {mem_big:.0f} MB = {mem_big / mem_small:.2f} x for "
+        f"{rows / small_rows:.1f} x the rows (goal: flat)"
+    )
     return 0
 
 

@@ -45,8 +45,20 @@ def ingest(server: Server, warehouse: WarehouseResource) -> tuple[int, float]:
 def dbt_build(warehouse: WarehouseResource) -> float:
     start = time.perf_counter()
     with warehouse.dbt_environment():
-        subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", ".", "--quiet",
-                        "--vars", f'{{as_of: "{AS_OF}"}}'], cwd=ROOT / "dbt_project", check=True, env=os.environ)
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "dbt"),
+                "build",
+                "--profiles-dir",
+                ".",
+                "--quiet",
+                "--vars",
+                f'{{as_of: "{AS_OF}"}}',
+            ],
+            cwd=ROOT / "dbt_project",
+            check=True,
+            env=os.environ,
+        )
     return time.perf_counter() - start
 
 
@@ -62,8 +74,10 @@ def change_one_percent(server: Server) -> int:
 
 
 def main() -> int:
-    print("KPI layer: full refresh (full ingestion + dbt build) vs incremental refresh after 1% of the big "
-          "tables changed (incremental ingestion + dbt build), measured in this run")
+    print(
+        "KPI layer: full refresh (full ingestion + dbt build) vs incremental refresh after 1% of the big "
+        "tables changed (incremental ingestion + dbt build), measured in this run"
+    )
     for scale in ("1", "10"):
         server = Server(scale=scale)
         try:
@@ -83,10 +97,12 @@ def main() -> int:
                     _, incr_ingest = ingest(server, warehouse)
                     incr_dbt = dbt_build(warehouse)
                     full, incr = full_ingest + full_dbt, incr_ingest + incr_dbt
-                    print(f"  scale {scale:>2}, {kind:<8}: {rows:>9,} raw rows; dbt build {full_dbt:6.1f} s; "
-                          f"full refresh {full:6.1f} s; incremental refresh after {changed:,} writes "
-                          f"{incr:6.1f} s (ingest {incr_ingest:.1f} s + dbt {incr_dbt:.1f} s) = {100 * incr / full:.0f}% "
-                          f"of full")
+                    print(
+                        f"  scale {scale:>2}, {kind:<8}: {rows:>9,} raw rows; dbt build {full_dbt:6.1f} s; "
+                        f"full refresh {full:6.1f} s; incremental refresh after {changed:,} writes "
+                        f"{incr:6.1f} s (ingest {incr_ingest:.1f} s + dbt {incr_dbt:.1f} s) = {100 * incr / full:.0f}% "
+                        f"of full"
+                    )
         finally:
             server.stop()
     return 0

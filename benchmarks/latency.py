@@ -32,17 +32,22 @@ SAMPLES = 3
 def quants(dsn: str) -> list[tuple[int, int, int]]:
     """Internal quants of distinct (product, warehouse): each sample changes a different mart row."""
     with psycopg2.connect(dsn) as con, con.cursor() as cur:
-        cur.execute("""select distinct on (q.product_id, l.warehouse_id) q.id, q.product_id, l.warehouse_id
+        cur.execute(
+            """select distinct on (q.product_id, l.warehouse_id) q.id, q.product_id, l.warehouse_id
                        from raw_odoo.stock_quant q join raw_odoo.stock_location l on l.id = q.location_id
                        where l.usage = 'internal' and l.warehouse_id is not null
-                       order by q.product_id, l.warehouse_id, q.id limit %s""", (2 * SAMPLES,))
+                       order by q.product_id, l.warehouse_id, q.id limit %s""",
+            (2 * SAMPLES,),
+        )
         return cur.fetchall()
 
 
 def on_hand(dsn: str, product_id: int, warehouse_id: int) -> float:
     with psycopg2.connect(dsn) as con, con.cursor() as cur:
-        cur.execute("select on_hand_qty from marts.kpi_inventory_position where product_id = %s and warehouse_id = %s",
-                    (product_id, warehouse_id))
+        cur.execute(
+            "select on_hand_qty from marts.kpi_inventory_position where product_id = %s and warehouse_id = %s",
+            (product_id, warehouse_id),
+        )
         return float(cur.fetchone()[0])
 
 
@@ -57,27 +62,43 @@ def sample(stack: Stack, server: Server, dsn: str, quant: tuple[int, int, int]) 
         assert time.time() - written < 300, "the change did not reach the mart within 5 minutes"
         time.sleep(0.2)
     latency = time.time() - written
-    runs = stack.wait_for_runs(lambda runs: [r for r in runs if r["creationTime"] >= written] if not any(
-        r["status"] in ("QUEUED", "STARTING", "STARTED") for r in runs) else None, 300, "the runs to finish")
+    runs = stack.wait_for_runs(
+        lambda runs: (
+            [r for r in runs if r["creationTime"] >= written]
+            if not any(r["status"] in ("QUEUED", "STARTING", "STARTED") for r in runs)
+            else None
+        ),
+        300,
+        "the runs to finish",
+    )
     ingest = next(r for r in runs if r["assets"] == {"raw_odoo/stock_quant"})
     marts = min((r for r in runs if MART in r["assets"]), key=lambda r: r["creationTime"])
-    return {"latency": latency, "trigger": ingest["tags"].get("reporting/trigger"),
-            "detect": ingest["creationTime"] - written,
-            "ingest_wait": ingest["startTime"] - ingest["creationTime"], "ingest_run": ingest["endTime"] - ingest["startTime"],
-            "automation": marts["creationTime"] - ingest["endTime"],
-            "marts_wait": marts["startTime"] - marts["creationTime"], "marts_run": marts["endTime"] - marts["startTime"]}
+    return {
+        "latency": latency,
+        "trigger": ingest["tags"].get("reporting/trigger"),
+        "detect": ingest["creationTime"] - written,
+        "ingest_wait": ingest["startTime"] - ingest["creationTime"],
+        "ingest_run": ingest["endTime"] - ingest["startTime"],
+        "automation": marts["creationTime"] - ingest["endTime"],
+        "marts_wait": marts["startTime"] - marts["creationTime"],
+        "marts_run": marts["endTime"] - marts["startTime"],
+    }
 
 
 def report(title: str, samples: list[dict], goal: float) -> None:
     print(f"\n{title}")
     print(f"{'trigger':>8}{'latency':>9}{'detect':>8}{'queue':>7}{'ingest':>8}{'autom.':>8}{'queue':>7}{'dbt run':>9}")
     for s in samples:
-        print(f"{s['trigger']:>8}{s['latency']:>8.1f}s{s['detect']:>7.1f}s{s['ingest_wait']:>6.1f}s{s['ingest_run']:>7.1f}s"
-              f"{s['automation']:>7.1f}s{s['marts_wait']:>6.1f}s{s['marts_run']:>8.1f}s")
+        print(
+            f"{s['trigger']:>8}{s['latency']:>8.1f}s{s['detect']:>7.1f}s{s['ingest_wait']:>6.1f}s{s['ingest_run']:>7.1f}s"
+            f"{s['automation']:>7.1f}s{s['marts_wait']:>6.1f}s{s['marts_run']:>8.1f}s"
+        )
     median = statistics.median(s["latency"] for s in samples)
     runs = statistics.median(s["ingest_run"] + s["marts_run"] for s in samples)
-    print(f"median latency {median:.1f}s (goal < {goal:.0f}s: {'met' if median < goal else 'MISSED'}); "
-          f"baseline, the two runs themselves: {runs:.1f}s; latency / baseline = {median / runs:.2f}x")
+    print(
+        f"median latency {median:.1f}s (goal < {goal:.0f}s: {'met' if median < goal else 'MISSED'}); "
+        f"baseline, the two runs themselves: {runs:.1f}s; latency / baseline = {median / runs:.2f}x"
+    )
 
 
 def main() -> int:

@@ -17,16 +17,29 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import Server  # noqa: E402
 
-FIELDS = ["product_id", "product_uom_qty", "quantity", "state", "date", "location_id", "location_dest_id",
-          "picking_id", "sale_line_id", "purchase_line_id", "is_inventory", "write_date"]
+FIELDS = [
+    "product_id",
+    "product_uom_qty",
+    "quantity",
+    "state",
+    "date",
+    "location_id",
+    "location_dest_id",
+    "picking_id",
+    "sale_line_id",
+    "purchase_line_id",
+    "is_inventory",
+    "write_date",
+]
 
 
 def id_pages(odoo, page: int, load) -> tuple[int, float]:
     Move, rows, last = odoo.env["stock.move"], 0, 0
     start = time.perf_counter()
     while True:
-        batch = Move.search_read([("id", ">", last)], FIELDS, limit=page, order="id asc", load=load,
-                                 context={"active_test": False})
+        batch = Move.search_read(
+            [("id", ">", last)], FIELDS, limit=page, order="id asc", load=load, context={"active_test": False}
+        )
         rows += len(batch)
         if len(batch) < page:
             return rows, time.perf_counter() - start
@@ -56,8 +69,9 @@ def main() -> int:
         _, offset = offset_pages(odoo, 5000)
         print(f"demo server, scale {args.scale}: stock.move search_read, 5,000-row pages, {rows:,} rows")
         print(f"  id pages, many2one as [id, name]: {rows / classic:10,.0f} rows/s  ({classic:.2f} s)")
-        print(f"  id pages, load=None (bare ids):   {rows / bare:10,.0f} rows/s  ({bare:.2f} s)"
-              f"  = {classic / bare:.2f} x")
+        print(
+            f"  id pages, load=None (bare ids):   {rows / bare:10,.0f} rows/s  ({bare:.2f} s)  = {classic / bare:.2f} x"
+        )
         print(f"  offset pages by id:               {rows / offset:10,.0f} rows/s  ({offset:.2f} s)")
     finally:
         server.stop()

@@ -15,7 +15,7 @@ Customers and Vendors menus set it) starts at 1.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from .db import missing
 from .errors import OdooError
@@ -33,8 +33,13 @@ def rank_increases(moves: Iterable[dict], commercial_of: Callable[[int], int]) -
     here they raise nothing."""
     counts: Counter = Counter()
     for move in moves:
-        field = ("customer_rank" if move["move_type"] in SALE_TYPES
-                 else "supplier_rank" if move["move_type"] in PURCHASE_TYPES else None)
+        field = (
+            "customer_rank"
+            if move["move_type"] in SALE_TYPES
+            else "supplier_rank"
+            if move["move_type"] in PURCHASE_TYPES
+            else None
+        )
         if field and move.get("partner_id"):
             for partner in {move["partner_id"], commercial_of(move["partner_id"])}:
                 counts[(partner, field)] += 1
@@ -67,8 +72,10 @@ def post(db, ids: list[int]) -> None:
     for move in moves:
         if move.get("state") in ("posted", "cancel"):
             raise _user_error(f"The entry {move.get('name') or False} (id {move['id']}) must be in draft.")
-        if not any(line.get("display_type") not in ("line_section", "line_note")
-                   for line in db.inverse("account.move.line", "move_id", move["id"])):
+        if not any(
+            line.get("display_type") not in ("line_section", "line_note")
+            for line in db.inverse("account.move.line", "move_id", move["id"])
+        ):
             raise _user_error("You need to add a line before posting.")
     stamp = db.now()  # one transaction
     for move in moves:
@@ -100,8 +107,11 @@ def sequence_prefix(move_type: str, day: str) -> tuple[str, int]:
 
 def _next_number(db, move: dict, day: str) -> str:
     prefix, digits = sequence_prefix(move["move_type"], day)
-    used = [int(tail) for m in db.tables["account.move"].values()
-            if (name := m.get("name") or "").startswith(prefix) and (tail := name[len(prefix):]).isdigit()]
+    used = [
+        int(tail)
+        for m in db.tables["account.move"].values()
+        if (name := m.get("name") or "").startswith(prefix) and (tail := name[len(prefix) :]).isdigit()
+    ]
     return f"{prefix}{max(used, default=0) + 1:0{digits}d}"
 
 

@@ -13,7 +13,7 @@ Timestamps are ISO 8601 UTC with a `Z`; `delivered_at` is null until delivered.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 MAX_PAGE_SIZE = 1000
 
@@ -30,7 +30,7 @@ def list_shipments(shipments: list[dict], query: dict[str, str]) -> dict:
         page = int(query.get("page", "1"))
         size = int(query.get("page_size", "500"))
     except ValueError:
-        raise CarrierApiError(400, "page and page_size must be integers")
+        raise CarrierApiError(400, "page and page_size must be integers") from None
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise CarrierApiError(400, f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}")
     if since is not None:
@@ -40,9 +40,14 @@ def list_shipments(shipments: list[dict], query: dict[str, str]) -> dict:
     selected = [s for s in shipments if since is None or s["updated_at"] > since]
     selected.sort(key=lambda s: (s["updated_at"], s["tracking_ref"]))
     start = (page - 1) * size
-    chunk = selected[start: start + size]
-    return {"shipments": chunk, "page": page, "page_size": size, "total": len(selected),
-            "next_page": page + 1 if start + size < len(selected) else None}
+    chunk = selected[start : start + size]
+    return {
+        "shipments": chunk,
+        "page": page,
+        "page_size": size,
+        "total": len(selected),
+        "next_page": page + 1 if start + size < len(selected) else None,
+    }
 
 
 def _parse(ts: str) -> str | None:
@@ -52,5 +57,5 @@ def _parse(ts: str) -> str | None:
     except ValueError:
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

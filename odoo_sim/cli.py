@@ -1,8 +1,8 @@
 """`odoo-sim`: run the Odoo-compatible demo server, or write the generator's ground truth.
 
-    odoo-sim serve --port 8069 --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--odoo-version 17|16] [--stock-odoo]
-                   [--webhook-url URL]
-    odoo-sim truth --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--stock-odoo] --out truth.json
+odoo-sim serve --port 8069 --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--odoo-version 17|16] [--stock-odoo]
+               [--webhook-url URL]
+odoo-sim truth --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--stock-odoo] --out truth.json
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ from .faults import Faults
 from .generator import World, generate
 from .schema import NOT_IN_STOCK_ODOO
 from .server import Sim, make_server
-from .webhooks import Webhook
 from .truth import ground_truth
+from .webhooks import Webhook
 
 
 def _as_of(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of must be a date like 2026-11-27, got {text!r}")
+        raise argparse.ArgumentTypeError(f"--as-of must be a date like 2026-11-27, got {text!r}") from None
 
 
 def _positive(text: str) -> float:
@@ -42,9 +42,12 @@ def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scale", type=_positive, default=1.0, help="volume multiplier (1 = ~3,000 sale orders)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--as-of", type=_as_of, default=None, help="last day of history (default: today, UTC)")
-    p.add_argument("--stock-odoo", action="store_true",
-                   help="a stock Odoo 17 Community (sale_management, stock, purchase, account): no delivery or "
-                        "stock_delivery module (no carriers, no carrier API), no sale_margin")
+    p.add_argument(
+        "--stock-odoo",
+        action="store_true",
+        help="a stock Odoo 17 Community (sale_management, stock, purchase, account): no delivery or "
+        "stock_delivery module (no carriers, no carrier API), no sale_margin",
+    )
 
 
 def build_database(world: World, name: str, version: int, login: str, password: str, api_key: str | None) -> Database:
@@ -68,15 +71,22 @@ def build_sim(args) -> Sim:
     as_of = args.as_of or date.today()
     world = generate(args.scale, args.seed, as_of, args.stock_odoo)
     db = build_database(world, args.db, args.odoo_version, args.login, args.password, args.api_key)
-    faults = Faults(fail_every=args.fail_every, fail_mode=args.fail_mode, cut_every=args.cut_every,
-                    html_every=args.html_every, latency_ms=args.latency_ms)
+    faults = Faults(
+        fail_every=args.fail_every,
+        fail_mode=args.fail_mode,
+        cut_every=args.cut_every,
+        html_every=args.html_every,
+        latency_ms=args.latency_ms,
+    )
     webhook = Webhook(args.webhook_url) if args.webhook_url else None
     carrier_token = None if world.stock_odoo else args.carrier_token  # a stock Odoo has no carrier API
     return Sim(db, world.shipments, carrier_token, args.admin_password or args.password, faults, webhook)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="odoo-sim", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="odoo-sim", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve a synthetic distributor over Odoo's JSON-RPC")
     serve.add_argument("--host", default="127.0.0.1")
@@ -94,12 +104,19 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--cut-every", type=int, default=0, help="cut every Nth response halfway")
     serve.add_argument("--html-every", type=int, default=0, help="answer every Nth request with an HTML page")
     serve.add_argument("--latency-ms", type=int, default=0, help="delay every response")
-    serve.add_argument("--webhook-url", default=os.environ.get("ODOO_SIM_WEBHOOK_URL") or None,
-                       help="POST an Odoo 17 webhook notification here for every record created, written or deleted "
-                            "(default: $ODOO_SIM_WEBHOOK_URL, which keeps a secret in the URL out of `ps`)")
-    serve.add_argument("--workers", type=int, default=1,
-                       help="processes serving requests, as Odoo's `workers` setting; more than 1 makes the server "
-                            "read-only (each process holds its own copy of the data): for throughput measurements")
+    serve.add_argument(
+        "--webhook-url",
+        default=os.environ.get("ODOO_SIM_WEBHOOK_URL") or None,
+        help="POST an Odoo 17 webhook notification here for every record created, written or deleted "
+        "(default: $ODOO_SIM_WEBHOOK_URL, which keeps a secret in the URL out of `ps`)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes serving requests, as Odoo's `workers` setting; more than 1 makes the server "
+        "read-only (each process holds its own copy of the data): for throughput measurements",
+    )
     serve.add_argument("--verbose", action="store_true", help="log every request")
     truth = sub.add_parser("truth", help="write the generator's ground truth as JSON")
     _data_args(truth)
@@ -127,11 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     server = make_server(sim, args.host, args.port, quiet=not args.verbose)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     children = [pid for pid in (_fork_worker(server) for _ in range(args.workers - 1)) if pid]
-    print(f"odoo-sim: Odoo {args.odoo_version}.0{' (stock modules only)' if args.stock_odoo else ''}, database "
-          f"{args.db!r}, as of {sim.db.today}, scale {args.scale:g}, seed {args.seed} "
-          f"(generated in {time.monotonic() - started:.1f}s)", flush=True)
+    print(
+        f"odoo-sim: Odoo {args.odoo_version}.0{' (stock modules only)' if args.stock_odoo else ''}, database "
+        f"{args.db!r}, as of {sim.db.today}, scale {args.scale:g}, seed {args.seed} "
+        f"(generated in {time.monotonic() - started:.1f}s)",
+        flush=True,
+    )
     carrier = "" if args.stock_odoo else ", carrier API at /carrier-api/v1/shipments"
-    print(f"odoo-sim: serving http://{args.host}:{server.server_address[1]} (JSON-RPC at /jsonrpc{carrier})", flush=True)
+    print(
+        f"odoo-sim: serving http://{args.host}:{server.server_address[1]} (JSON-RPC at /jsonrpc{carrier})", flush=True
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

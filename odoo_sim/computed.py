@@ -46,6 +46,7 @@ def _move_qty(move: dict) -> float:
 
 # --- sale ------------------------------------------------------------------
 
+
 def sol_subtotal(db, rec):
     return _line_subtotal(rec, "product_uom_qty")
 
@@ -141,6 +142,7 @@ def so_delivery_count(db, rec):
 
 # --- purchase --------------------------------------------------------------
 
+
 def pol_subtotal(db, rec):
     return _line_subtotal(rec, "product_qty")
 
@@ -213,7 +215,11 @@ def partner_on_time_rate(db, rec):
     since = (datetime.strptime(db.today, "%Y-%m-%d") - timedelta(days=365)).strftime("%Y-%m-%d %H:%M:%S")
     on_time = ordered = 0.0
     for order in db.inverse("purchase.order", "partner_id", rec["id"]):
-        if order.get("state") not in ("purchase", "done") or not order.get("date_order") or order["date_order"] <= since:
+        if (
+            order.get("state") not in ("purchase", "done")
+            or not order.get("date_order")
+            or order["date_order"] <= since
+        ):
             continue
         for line in db.inverse("purchase.order.line", "order_id", order["id"]):
             if line.get("display_type") or _product_is_service(db, line.get("product_id")):
@@ -222,11 +228,14 @@ def partner_on_time_rate(db, rec):
                 continue
             ordered += pol_product_uom_qty(db, line)
             planned = (line.get("date_planned") or "")[:10]
-            on_time += sum(_move_qty(m) for m in _done_moves(db, "purchase_line_id", line["id"]) if m["date"][:10] <= planned)
+            on_time += sum(
+                _move_qty(m) for m in _done_moves(db, "purchase_line_id", line["id"]) if m["date"][:10] <= planned
+            )
     return on_time / ordered * 100 if ordered else -1.0
 
 
 # --- stock -----------------------------------------------------------------
+
 
 def quant_available(db, rec):
     return (rec.get("quantity") or 0.0) - (rec.get("reserved_quantity") or 0.0)
@@ -250,13 +259,22 @@ def move_line_qty_product_uom(db, rec):
 
 # --- accounting -----------------------------------------------------------
 
-_SIGN = {"out_invoice": 1, "in_refund": 1, "out_receipt": 1, "out_refund": -1, "in_invoice": -1, "in_receipt": -1, "entry": 1}
+_SIGN = {
+    "out_invoice": 1,
+    "in_refund": 1,
+    "out_receipt": 1,
+    "out_refund": -1,
+    "in_invoice": -1,
+    "in_receipt": -1,
+    "entry": 1,
+}
 
 
 def _signed(field):
     def compute(db, rec):
         rate = rec.get("_currency_rate") or 1.0
         return _r(_SIGN.get(rec.get("move_type"), 1) * (rec.get(field) or 0.0) / rate)
+
     return compute
 
 
@@ -269,8 +287,11 @@ def move_date(db, rec):
 def move_invoice_lines(db, rec):
     """The `invoice_line_ids` of an entry: its journal items shown on the invoice (products,
     sections, notes), not the tax and payment-term items that `line_ids` also holds."""
-    return [line["id"] for line in db.inverse("account.move.line", "move_id", rec["id"])
-            if line.get("display_type") in ("product", "line_section", "line_note")]
+    return [
+        line["id"]
+        for line in db.inverse("account.move.line", "move_id", rec["id"])
+        if line.get("display_type") in ("product", "line_section", "line_note")
+    ]
 
 
 def partner_commercial(db, rec):
@@ -339,6 +360,7 @@ COMPUTE = {
 
 # --- display names ---------------------------------------------------------
 
+
 def _joined(db, model, rec, parent_field, sep):
     names, seen = [], set()
     while rec is not None and rec["id"] not in seen:
@@ -399,11 +421,13 @@ def move_display(db, rec):
     return rec.get("reference") or rec.get("name") or ""
 
 
-COMPUTE.update({
-    ("stock.location", "complete_name"): location_complete_name,
-    ("product.category", "complete_name"): category_complete_name,
-    ("res.partner", "complete_name"): partner_complete_name,
-})
+COMPUTE.update(
+    {
+        ("stock.location", "complete_name"): location_complete_name,
+        ("product.category", "complete_name"): category_complete_name,
+        ("res.partner", "complete_name"): partner_complete_name,
+    }
+)
 
 DISPLAY = {
     "stock.location": location_complete_name,

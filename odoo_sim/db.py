@@ -14,7 +14,7 @@ import bisect
 import threading
 import zlib
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from .computed import COMPUTE, DISPLAY
 from .errors import OdooError, value_error
@@ -54,8 +54,9 @@ TOUCH_CHILDREN = {
 
 
 class Database:
-    def __init__(self, name: str, version: int, today: str, login: str, password: str, api_key: str,
-                 stock_odoo: bool = False):
+    def __init__(
+        self, name: str, version: int, today: str, login: str, password: str, api_key: str, stock_odoo: bool = False
+    ):
         self.name, self.version, self.today = name, version, today
         self.login, self.password, self.api_key = login, password, api_key
         self.uid = 2
@@ -83,7 +84,7 @@ class Database:
         ids = self._ids.get(model)
         if ids is None:
             ids = self._ids[model] = sorted(table)
-        return (table[i] for i in ids[bisect.bisect_right(ids, after):])
+        return (table[i] for i in ids[bisect.bisect_right(ids, after) :])
 
     def parent_field(self, model: str) -> str | None:
         return MODELS[model].parent
@@ -150,7 +151,7 @@ class Database:
         when the generated history reaches later than the wall clock (the as-of day runs to its
         evening), one second after the newest stored write_date, so that a write is always the
         newest change, as it is in a real Odoo."""
-        now = datetime.now(timezone.utc).strftime(STAMP_FORMAT)
+        now = datetime.now(UTC).strftime(STAMP_FORMAT)
         if now <= self._last_write:
             later = datetime.strptime(self._last_write, STAMP_FORMAT) + timedelta(seconds=1)
             now = later.strftime(STAMP_FORMAT)
@@ -182,8 +183,9 @@ class Database:
         stored = {**spec.defaults, **{k: v for k, v in values.items() if spec.one2many.get(k) is None}}
         if spec.has_active:
             stored.setdefault("active", True)
-        rec = self.insert(model, {**stored, "create_date": now, "write_date": now,
-                                  "create_uid": self.uid, "write_uid": self.uid})
+        rec = self.insert(
+            model, {**stored, "create_date": now, "write_date": now, "create_uid": self.uid, "write_uid": self.uid}
+        )
         self._apply_one2many(model, rec["id"], values)
         self._touch_related(model, rec, now)
         return rec["id"]
@@ -314,5 +316,7 @@ def _empty(ftype: str | None):
 
 
 def missing(model: str, rid: int) -> OdooError:
-    return OdooError("odoo.exceptions.MissingError",
-                     f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: 2)")
+    return OdooError(
+        "odoo.exceptions.MissingError",
+        f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: 2)",
+    )

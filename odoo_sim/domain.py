@@ -12,7 +12,8 @@ dropped, as Odoo drops it: it matches every record.
 from __future__ import annotations
 
 import re
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from .errors import value_error
 from .schema import searchable
@@ -20,8 +21,25 @@ from .schema import searchable
 Predicate = Callable[[dict], bool]
 
 OPERATORS = {
-    "=", "!=", "<", "<=", ">", ">=", "=?", "in", "not in", "like", "not like", "ilike", "not ilike",
-    "=like", "=ilike", "child_of", "parent_of", "any", "not any",
+    "=",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "=?",
+    "in",
+    "not in",
+    "like",
+    "not like",
+    "ilike",
+    "not ilike",
+    "=like",
+    "=ilike",
+    "child_of",
+    "parent_of",
+    "any",
+    "not any",
 }
 NEGATIVE = {"!=": "=", "not in": "in", "not like": "like", "not ilike": "ilike", "not any": "any"}
 TRUE_LEAF, FALSE_LEAF = (1, "=", 1), (0, "=", 1)
@@ -137,6 +155,7 @@ def _compile_path(parts: list[str], op: str, value, model: str, db: Resolver, le
         return follow
     test = _operator(op, value, ftype, comodel, db, leaf, model)
     if ftype in ("one2many", "many2many"):
+
         def x2many(r):
             ids = db.value(model, r, name)
             return any(test(i) for i in ids) if ids else test(None)
@@ -180,7 +199,9 @@ def _operator(op: str, value, ftype: str, comodel: str | None, db: Resolver, lea
             return lambda v: bool(v) in allowed or (with_null and not v)
         return lambda v: (v is None and with_null) or (v is not None and v in allowed)
     if op in ("<", "<=", ">", ">="):
-        cmp = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[op]
+        cmp = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[
+            op
+        ]
         if value is False or value is None:
             return lambda v: False
         return lambda v: v is not None and v is not False and _comparable(v, value) and cmp(v, value)

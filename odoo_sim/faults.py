@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, fields
 
 @dataclass
 class Faults:
-    fail_every: int = 0      # answer every Nth request with an error ...
+    fail_every: int = 0  # answer every Nth request with an error ...
     fail_mode: str = "http500"  # ... as HTTP 500 ("http500") or as an Odoo error reply ("odoo")
-    cut_every: int = 0       # send only half of every Nth response, then close the connection
-    html_every: int = 0      # answer every Nth request with a non-JSON HTML page (HTTP 200)
-    latency_ms: int = 0      # delay every response
+    cut_every: int = 0  # send only half of every Nth response, then close the connection
+    html_every: int = 0  # answer every Nth request with a non-JSON HTML page (HTTP 200)
+    latency_ms: int = 0  # delay every response
 
     def __post_init__(self):
         self._lock = threading.Lock()

@@ -42,11 +42,11 @@ def read_group(db, model, domain, records, fields, groupby, offset, limit, order
         buckets.setdefault(key, []).append(rec)
 
     result = []
-    for key in sorted(buckets, key=lambda k: tuple(_sortable(db, s, v) for s, v in zip(specs, k))):
+    for key in sorted(buckets, key=lambda k: tuple(_sortable(db, s, v) for s, v in zip(specs, k, strict=True))):
         recs = buckets[key]
         group: dict = {}
         leaves = []
-        for spec, value in zip(specs, key):
+        for spec, value in zip(specs, key, strict=True):
             label, leaf, rng = _describe(db, spec, value, zone)
             group[spec["key"]] = label
             leaves.append(leaf)
@@ -63,7 +63,7 @@ def read_group(db, model, domain, records, fields, groupby, offset, limit, order
     if orderby:
         result = _order_groups(result, orderby)
     offset = offset or 0
-    return result[offset: offset + limit] if limit else result[offset:]
+    return result[offset : offset + limit] if limit else result[offset:]
 
 
 def _check_column(db, model: str, name: str) -> None:
@@ -85,7 +85,13 @@ def _parse_groupby(spec: str, db, model: str) -> dict:
             raise value_error(f"Invalid date/time grouping: {granularity!r}")
     elif granularity:
         raise value_error(f"Invalid groupby specification {spec!r}")
-    return {"key": spec, "field": name, "type": ftype, "granularity": granularity, "relation": meta[name].get("relation")}
+    return {
+        "key": spec,
+        "field": name,
+        "type": ftype,
+        "granularity": granularity,
+        "relation": meta[name].get("relation"),
+    }
 
 
 def _parse_aggregates(fields, db, model: str, specs) -> list[tuple[str, str, str]]:

@@ -27,7 +27,9 @@ class Orm:
         if model not in self.db.fields:  # not served, or its module is not installed (--stock-odoo)
             raise OdooError("odoo.exceptions.UserError", f"Object {model} doesn't exist")
         if method.startswith("_"):
-            raise OdooError("odoo.exceptions.AccessError", f"Private methods (such as {method}) cannot be called remotely.")
+            raise OdooError(
+                "odoo.exceptions.AccessError", f"Private methods (such as {method}) cannot be called remotely."
+            )
         if model == "res.users" and method == "context_get":
             return {"lang": "en_US", "tz": "UTC", "uid": self.db.uid}
         if model == "ir.model.data" and method == "check_object_reference":
@@ -40,12 +42,18 @@ class Orm:
         accepted = inspect.signature(func).parameters
         unknown = [k for k in kwargs if k not in accepted]
         if unknown:
-            raise OdooError("builtins.TypeError", f"{model}.{method}() got an unexpected keyword argument '{unknown[0]}'")
+            raise OdooError(
+                "builtins.TypeError", f"{model}.{method}() got an unexpected keyword argument '{unknown[0]}'"
+            )
         return func(model, *args, context=context, **kwargs)
 
     def check_object_reference(self, module: str, xml_id: str, raise_on_access_error: bool = False):
-        refs = {("base", "main_company"): ["res.company", 1], ("base", "user_admin"): ["res.users", 2],
-                ("base", "EUR"): ["res.currency", 2], ("base", "USD"): ["res.currency", 1]}
+        refs = {
+            ("base", "main_company"): ["res.company", 1],
+            ("base", "user_admin"): ["res.users", 2],
+            ("base", "EUR"): ["res.currency", 2],
+            ("base", "USD"): ["res.currency", 1],
+        }
         if (module, xml_id) not in refs:
             raise value_error(f"External ID not found in the system: {module}.{xml_id}")
         return refs[(module, xml_id)]
@@ -66,7 +74,7 @@ class Orm:
         for field, desc in reversed(keys):
             getter = _sort_getter(db, model, field)
             records.sort(key=lambda r: _null_last(getter(r)), reverse=desc)
-        return records[offset: offset + limit] if limit else records[offset:]
+        return records[offset : offset + limit] if limit else records[offset:]
 
     def rpc_search(self, model, domain=None, offset=0, limit=None, order=None, count=False, context=None):
         records = self.search_records(model, domain, context, offset, limit, order)
@@ -75,7 +83,9 @@ class Orm:
     def rpc_search_count(self, model, domain=None, limit=None, context=None):
         return len(self.search_records(model, domain, context, 0, limit, order="id"))
 
-    def rpc_search_read(self, model, domain=None, fields=None, offset=0, limit=None, order=None, context=None, load="_classic_read"):
+    def rpc_search_read(
+        self, model, domain=None, fields=None, offset=0, limit=None, order=None, context=None, load="_classic_read"
+    ):
         fields = self._check_fields(model, fields)
         records = self.search_records(model, domain, context, offset, limit, order)
         return [self._render(model, r, fields, load) for r in records]
@@ -94,7 +104,9 @@ class Orm:
     def rpc_fields_get(self, model, allfields=None, attributes=None, context=None):
         meta = self.db.meta(model)
         names = [f for f in (allfields or meta) if f in meta]
-        return {n: ({k: v for k, v in meta[n].items() if k in attributes} if attributes else dict(meta[n])) for n in names}
+        return {
+            n: ({k: v for k, v in meta[n].items() if k in attributes} if attributes else dict(meta[n])) for n in names
+        }
 
     def rpc_default_get(self, model, fields_list, context=None):
         """Defaults of new records; odoorpc asks for them whenever it builds an empty record
@@ -112,12 +124,25 @@ class Orm:
         leaf on `display_name` would not do: Odoo 17 cannot search that field)."""
         names = ((r["id"], self.db.display_name(model, r["id"])) for r in self.search_records(model, args, context))
         test = text_test(operator, name) if name else (lambda _: True)
-        return [[rid, text] for rid, text in names if test(text)][:limit or None]
+        return [[rid, text] for rid, text in names if test(text)][: limit or None]
 
-    def rpc_read_group(self, model, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True, context=None):
+    def rpc_read_group(
+        self, model, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True, context=None
+    ):
         records = self.search_records(model, domain, context)
-        return groups.read_group(self.db, model, list(domain or []), records, fields, groupby, offset, limit,
-                                 orderby, lazy, context.get("tz"))
+        return groups.read_group(
+            self.db,
+            model,
+            list(domain or []),
+            records,
+            fields,
+            groupby,
+            offset,
+            limit,
+            orderby,
+            lazy,
+            context.get("tz"),
+        )
 
     # --- writing ------------------------------------------------------------
     def rpc_create(self, model, vals_list, context=None):
@@ -191,8 +216,11 @@ def _id_floor(domain: list) -> int | None:
     made of leaves alone (implicitly ANDed). None when there is none."""
     if not all(isinstance(t, (list, tuple)) for t in domain):
         return None
-    floors = [t[2] - (t[1] == ">=") for t in domain
-              if len(t) == 3 and t[0] == "id" and t[1] in (">", ">=") and type(t[2]) is int]
+    floors = [
+        t[2] - (t[1] == ">=")
+        for t in domain
+        if len(t) == 3 and t[0] == "id" and t[1] in (">", ">=") and type(t[2]) is int
+    ]
     return max(floors) if floors else None
 
 
@@ -210,8 +238,10 @@ def _parse_order(order: str, model: str, db: Database) -> list[tuple[str, bool]]
             continue
         field, direction = words[0], (words[1].lower() if len(words) > 1 else "asc")
         if field not in db.meta(model) or direction not in ("asc", "desc") or len(words) > 3:
-            raise value_error(f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated '
-                              f'list of valid field names (optionally followed by asc/desc for the direction)')
+            raise value_error(
+                f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated '
+                f"list of valid field names (optionally followed by asc/desc for the direction)"
+            )
         if is_column(db.fields, model, field):
             keys.append((field, direction == "desc"))
     return keys
@@ -221,7 +251,7 @@ def _sort_getter(db: Database, model: str, field: str):
     meta = db.meta(model)[field]
     if meta["type"] == "many2one":  # Odoo orders by the comodel's order; its display name is close
         comodel = meta["relation"]
-        return lambda r: (db.display_name(comodel, v) if (v := db.value(model, r, field)) else None)
+        return lambda r: db.display_name(comodel, v) if (v := db.value(model, r, field)) else None
     return lambda r: db.value(model, r, field)
 
 

@@ -28,8 +28,15 @@ class Sim:
     """Everything one running demo server holds. Without a `carrier_token` there is no carrier API
     (a stock Odoo): its routes are unknown, as on a plain Odoo."""
 
-    def __init__(self, db: Database, shipments: list[dict], carrier_token: str | None, admin_password: str, faults: Faults,
-                 webhook: Webhook | None = None):
+    def __init__(
+        self,
+        db: Database,
+        shipments: list[dict],
+        carrier_token: str | None,
+        admin_password: str,
+        faults: Faults,
+        webhook: Webhook | None = None,
+    ):
         self.db, self.orm = db, Orm(db, webhook)
         self.shipments, self.carrier_token = shipments, carrier_token
         self.admin_password, self.faults = admin_password, faults
@@ -37,8 +44,12 @@ class Sim:
 
     def version_info(self) -> dict:
         v = self.db.version
-        return {"server_version": f"{v}.0", "server_version_info": [v, 0, 0, "final", 0, ""],
-                "server_serie": f"{v}.0", "protocol_version": 1}
+        return {
+            "server_version": f"{v}.0",
+            "server_version_info": [v, 0, 0, "final", 0, ""],
+            "server_serie": f"{v}.0",
+            "protocol_version": 1,
+        }
 
     def dispatch(self, params: dict):
         service, method, args = params.get("service"), params.get("method"), params.get("args") or []
@@ -69,16 +80,21 @@ class Sim:
                 call_args = list(args[5]) if len(args) > 5 else []
                 call_kwargs = args[6] if len(args) > 6 else {}
             if self.read_only and name in WRITES:
-                raise OdooError("odoo.exceptions.UserError", f"{model}.{name}: this demo server runs several worker "
-                                "processes (--workers), each with its own copy of the data, so it is read-only")
+                raise OdooError(
+                    "odoo.exceptions.UserError",
+                    f"{model}.{name}: this demo server runs several worker "
+                    "processes (--workers), each with its own copy of the data, so it is read-only",
+                )
             with self.db.lock:
                 return self.orm.call(model, name, call_args, call_kwargs)
         raise OdooError("builtins.NameError", f"Service or method not found: {service}.{method}")
 
     def _check_db(self, name) -> None:
         if name != self.db.name:
-            raise OdooError("psycopg2.OperationalError",
-                            f'connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "{name}" does not exist\n')
+            raise OdooError(
+                "psycopg2.OperationalError",
+                f'connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "{name}" does not exist\n',
+            )
 
     def _credentials_ok(self, login, password) -> bool:
         return login == self.db.login and password in (self.db.password, self.db.api_key)
@@ -89,10 +105,21 @@ def error_reply(request_id, exc: Exception) -> dict:
         name, message = exc.name, exc.message
     else:  # a bug or bad arguments: Odoo reports the Python exception the same way
         name, message = f"builtins.{type(exc).__name__}", str(exc)
-    return {"jsonrpc": "2.0", "id": request_id, "error": {
-        "code": 200, "message": "Odoo Server Error",
-        "data": {"name": name, "debug": f"Traceback (most recent call last):\n  ...\n{name}: {message}\n",
-                 "message": message, "arguments": [message], "context": {}}}}
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "error": {
+            "code": 200,
+            "message": "Odoo Server Error",
+            "data": {
+                "name": name,
+                "debug": f"Traceback (most recent call last):\n  ...\n{name}: {message}\n",
+                "message": message,
+                "arguments": [message],
+                "context": {},
+            },
+        },
+    }
 
 
 def make_handler(sim: Sim, quiet: bool = True):
@@ -122,8 +149,12 @@ def make_handler(sim: Sim, quiet: bool = True):
                 return self._send(400, b"Invalid JSON data", "text/plain")
             request_id = request.get("id")
             if fault == "fail":  # fail_mode == "odoo": a transient database error in Odoo's shape
-                return self._json(error_reply(request_id, OdooError(
-                    "psycopg2.OperationalError", "server closed the connection unexpectedly")), None)
+                return self._json(
+                    error_reply(
+                        request_id, OdooError("psycopg2.OperationalError", "server closed the connection unexpectedly")
+                    ),
+                    None,
+                )
             try:
                 if path == "/web/webclient/version_info":
                     result = sim.version_info()

@@ -22,7 +22,8 @@ def ground_truth(world: World) -> dict:
     late = {lid: world.late_causes.get(lid) for lid in t.late_lines()}
     return {
         "params": {"seed": world.seed, "scale": world.scale, "as_of": world.as_of.isoformat(), "reporting_tz": "UTC"},
-        "counts": {model: len(rows) for model, rows in sorted(world.tables.items())} | {"carrier.shipments": len(world.shipments)},
+        "counts": {model: len(rows) for model, rows in sorted(world.tables.items())}
+        | {"carrier.shipments": len(world.shipments)},
         "anomalies": asdict(world.anomalies),
         "late_lines": {str(k): v for k, v in sorted(late.items())},
         "kpis": {
@@ -58,8 +59,12 @@ class _Tables:
         self.tb = tb
         self.usage = {loc["id"]: loc["usage"] for loc in tb["stock.location"]}
         self.loc_wh = {loc["id"]: loc.get("warehouse_id") for loc in tb["stock.location"]}
-        self.type_of = {p["id"]: self.by_id["product.template"][p["product_tmpl_id"]]["type"] for p in tb["product.product"]}
-        self.categ = {p["id"]: self.by_id["product.template"][p["product_tmpl_id"]]["categ_id"] for p in tb["product.product"]}
+        self.type_of = {
+            p["id"]: self.by_id["product.template"][p["product_tmpl_id"]]["type"] for p in tb["product.product"]
+        }
+        self.categ = {
+            p["id"]: self.by_id["product.template"][p["product_tmpl_id"]]["categ_id"] for p in tb["product.product"]
+        }
         self.cost = {p["id"]: p["standard_price"] for p in tb["product.product"]}
         self.ptype = {pt["id"]: pt for pt in tb["stock.picking.type"]}
         self.moves_by_sol = defaultdict(list)
@@ -126,12 +131,26 @@ class _Tables:
                 a[3] += line["product_uom_qty"]
 
         def out(a):
-            return {"due_lines": a[0], "otif_lines": a[1], "otif_rate": _r(a[1] / a[0]) if a[0] else None,
-                    "unit_fill_rate": _r(a[2] / a[3]) if a[3] else None}
+            return {
+                "due_lines": a[0],
+                "otif_lines": a[1],
+                "otif_rate": _r(a[1] / a[0]) if a[0] else None,
+                "unit_fill_rate": _r(a[2] / a[3]) if a[3] else None,
+            }
 
-        return {"total": out(agg[("all",)]),
-                "by_warehouse": {str(k[0]): out(v) for k, v in sorted(agg.items(), key=lambda kv: str(kv[0])) if len(k) == 1 and k != ("all",)},
-                "daily": [{"promised_date": k[0], "warehouse_id": k[1], **out(v)} for k, v in sorted(agg.items(), key=lambda kv: str(kv[0])) if len(k) == 2]}
+        return {
+            "total": out(agg[("all",)]),
+            "by_warehouse": {
+                str(k[0]): out(v)
+                for k, v in sorted(agg.items(), key=lambda kv: str(kv[0]))
+                if len(k) == 1 and k != ("all",)
+            },
+            "daily": [
+                {"promised_date": k[0], "warehouse_id": k[1], **out(v)}
+                for k, v in sorted(agg.items(), key=lambda kv: str(kv[0]))
+                if len(k) == 2
+            ],
+        }
 
     def backlog(self) -> dict:
         agg = defaultdict(lambda: {"lines": 0, "open_qty": 0.0, "open_value": 0.0})
@@ -169,10 +188,16 @@ class _Tables:
                 a["order_lines"] += 1
                 a["net_sales"] += revenue
                 a["cost"] += cost
-        return {k: {"orders": len(v["orders"]), "order_lines": v["order_lines"], "net_sales": _r(v["net_sales"], 2),
-                    "margin": _r(v["net_sales"] - v["cost"], 2),
-                    "margin_pct": _r((v["net_sales"] - v["cost"]) / v["net_sales"]) if v["net_sales"] else None}
-                for k, v in sorted(agg.items())}
+        return {
+            k: {
+                "orders": len(v["orders"]),
+                "order_lines": v["order_lines"],
+                "net_sales": _r(v["net_sales"], 2),
+                "margin": _r(v["net_sales"] - v["cost"], 2),
+                "margin_pct": _r((v["net_sales"] - v["cost"]) / v["net_sales"]) if v["net_sales"] else None,
+            }
+            for k, v in sorted(agg.items())
+        }
 
     def margin_erosion(self, threshold_pts: float = 5.0) -> dict:
         last7 = (self.as_of - timedelta(days=6), self.as_of)
@@ -192,24 +217,36 @@ class _Tables:
             m7 = 100 * (r7 - c7) / r7 if r7 else None
             m28 = 100 * (r28 - c28) / r28 if r28 else None
             drop = m28 - m7 if m7 is not None and m28 is not None else None
-            out[str(categ)] = {"margin_pct_last_7d": _r(m7, 4) if m7 is not None else None,
-                               "margin_pct_prior_28d": _r(m28, 4) if m28 is not None else None,
-                               "drop_pts": _r(drop, 4) if drop is not None else None,
-                               "flagged": drop is not None and drop >= threshold_pts}
+            out[str(categ)] = {
+                "margin_pct_last_7d": _r(m7, 4) if m7 is not None else None,
+                "margin_pct_prior_28d": _r(m28, 4) if m28 is not None else None,
+                "drop_pts": _r(drop, 4) if drop is not None else None,
+                "flagged": drop is not None and drop >= threshold_pts,
+            }
         return out
 
     # --- purchasing ----------------------------------------------------------
     def po_lines(self):
         for line in self.tb["purchase.order.line"]:
             order = self.by_id["purchase.order"][line["order_id"]]
-            if order["state"] in ("purchase", "done") and not line.get("display_type") and self.type_of[line["product_id"]] != "service":
+            if (
+                order["state"] in ("purchase", "done")
+                and not line.get("display_type")
+                and self.type_of[line["product_id"]] != "service"
+            ):
                 yield line, order
 
     def received(self, line) -> float:
         qty = 0.0
         for m in self.moves_by_pol[line["id"]]:
             if m["state"] == "done":
-                qty += m["quantity"] if self.usage[m["location_id"]] == "supplier" else -m["quantity"] if self.usage[m["location_dest_id"]] == "supplier" else 0.0
+                qty += (
+                    m["quantity"]
+                    if self.usage[m["location_id"]] == "supplier"
+                    else -m["quantity"]
+                    if self.usage[m["location_dest_id"]] == "supplier"
+                    else 0.0
+                )
         return qty
 
     def suppliers(self) -> dict:
@@ -227,8 +264,11 @@ class _Tables:
                 fill[supplier][1] += line["product_qty"]
             if order["date_order"] > since.strftime("%Y-%m-%d 00:00:00") and received != 0:
                 ontime[supplier][1] += line["product_qty"]
-                ontime[supplier][0] += sum(m["quantity"] for m in self.moves_by_pol[line["id"]]
-                                           if m["state"] == "done" and m["date"][:10] <= line["date_planned"][:10])
+                ontime[supplier][0] += sum(
+                    m["quantity"]
+                    for m in self.moves_by_pol[line["id"]]
+                    if m["state"] == "done" and m["date"][:10] <= line["date_planned"][:10]
+                )
         suppliers = {order["partner_id"] for _, order in self.po_lines()}
         out = {}
         for partner in self.tb["res.partner"]:

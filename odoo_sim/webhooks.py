@@ -33,9 +33,19 @@ class Webhook:
         for rid in ids:
             rec = db.record(model, rid)
             if rec is not None:
-                out.append({"_action": ACTION, "_id": rid, "_model": model, "id": rid,
-                            **{f: served(db.value(model, rec, f), db.meta(model)[f]["type"]) or False
-                               for f in FIELDS if f in db.meta(model)}})
+                out.append(
+                    {
+                        "_action": ACTION,
+                        "_id": rid,
+                        "_model": model,
+                        "id": rid,
+                        **{
+                            f: served(db.value(model, rec, f), db.meta(model)[f]["type"]) or False
+                            for f in FIELDS
+                            if f in db.meta(model)
+                        },
+                    }
+                )
         return out
 
     def send(self, payloads: list[dict]) -> None:
@@ -45,5 +55,8 @@ class Webhook:
             try:
                 urllib.request.urlopen(request, timeout=TIMEOUT).close()
             except OSError as exc:  # Odoo logs the failure and carries on
-                print(f"odoo-sim: webhook for {payload['_model']}({payload['_id']}) failed: {exc}",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"odoo-sim: webhook for {payload['_model']}({payload['_id']}) failed: {exc}",
+                    file=sys.stderr,
+                    flush=True,
+                )

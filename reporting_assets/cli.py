@@ -82,9 +82,12 @@ def release_dead_runs(instance: dg.DagsterInstance) -> None:
     ends its run, so the next run would wait for the slot forever. This is what
     Dagster's run monitoring does in a deployment, done here for the CLI.
     """
-    started = instance.get_run_records(dg.RunsFilter(
-        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
-        tags={"reporting/host": socket.gethostname()}))
+    started = instance.get_run_records(
+        dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+            tags={"reporting/host": socket.gethostname()},
+        )
+    )
     for record in started:
         pid = int(record.dagster_run.tags.get("reporting/pid", "0"))
         if pid and not _alive(pid):
@@ -113,8 +116,13 @@ def raw_selection(models: str | None) -> list[dg.AssetKey]:
     return [CARRIER_KEY if name == "carrier" else raw_key(table_for(name, ("carrier",))) for name in names]
 
 
-def materialize(settings: Settings, keys: list[dg.AssetKey] | None, full_refresh: bool, as_of: str | None = None,
-                verbose: bool = False):
+def materialize(
+    settings: Settings,
+    keys: list[dg.AssetKey] | None,
+    full_refresh: bool,
+    as_of: str | None = None,
+    verbose: bool = False,
+):
     """Materialize through Dagster and print what happened; returns Dagster's result. `settings` are
     this process's (`get_settings()`), which the code location is built from."""
     from reporting_assets.console import progress_logger
@@ -126,13 +134,17 @@ def materialize(settings: Settings, keys: list[dg.AssetKey] | None, full_refresh
     instance = local_instance(settings)
     release_dead_runs(instance)
     # What `dg.materialize` does, with our terminal logger unless --verbose.
-    job = dg.Definitions(jobs=[dg.define_asset_job(RUN_JOB, selection=keys)], assets=assets,
-                         resources=defs.resources).resolve_job_def(RUN_JOB)
+    job = dg.Definitions(
+        jobs=[dg.define_asset_job(RUN_JOB, selection=keys)], assets=assets, resources=defs.resources
+    ).resolve_job_def(RUN_JOB)
     if not verbose:
         job = job.with_logger_defs({"console": progress_logger})
     result = job.execute_in_process(
-        run_config=run_config, instance=instance, raise_on_error=False,
-        tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())})
+        run_config=run_config,
+        instance=instance,
+        raise_on_error=False,
+        tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())},
+    )
     print_summary(result)
     return result
 
@@ -171,24 +183,36 @@ def print_summary(result) -> None:
         mat = event.event_specific_data.materialization
         md = {k: v.value for k, v in mat.metadata.items()}
         if "rows_read" in md:
-            rows.append((mat.asset_key.to_user_string(), md["rows_read"], md["inserted"], md["updated"],
-                         md["deleted"], md["dagster/row_count"], md["seconds"]))
+            rows.append(
+                (
+                    mat.asset_key.to_user_string(),
+                    md["rows_read"],
+                    md["inserted"],
+                    md["updated"],
+                    md["deleted"],
+                    md["dagster/row_count"],
+                    md["seconds"],
+                )
+            )
     if rows:
         print(f"\n{'asset':<34}{'read':>9}{'inserted':>10}{'updated':>9}{'deleted':>9}{'rows':>9}{'seconds':>9}")
         for r in rows:
             print(f"{r[0]:<34}{r[1]:>9}{r[2]:>10}{r[3]:>9}{r[4]:>9}{r[5]:>9}{r[6]:>9.2f}")
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
-            print(f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name} "
-                  f"{ {k: v.value for k, v in evaluation.metadata.items()} }")
+            print(
+                f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name} "
+                f"{ {k: v.value for k, v in evaluation.metadata.items()} }"
+            )
     errors = []
     for event in result.get_step_failure_events():
         message = user_message(event.step_failure_data.error)
         if message not in errors:
             errors.append(message)
     if errors:
-        print(f"run {result.run_id} failed; its full logs: the Dagster UI (make dev), or again with --verbose",
-              flush=True)
+        print(
+            f"run {result.run_id} failed; its full logs: the Dagster UI (make dev), or again with --verbose", flush=True
+        )
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
 
@@ -198,14 +222,20 @@ def serve_webhooks(settings: Settings, host: str, port: int) -> int:
 
     token = settings.webhook_token
     if len(token) < 16:
-        print("error: REPORTING_WEBHOOK_TOKEN must be set to a secret of at least 16 characters "
-              "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)", file=sys.stderr)
+        print(
+            "error: REPORTING_WEBHOOK_TOKEN must be set to a secret of at least 16 characters "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`)",
+            file=sys.stderr,
+        )
         return 2
     recorder = Recorder(local_instance(settings))
     recorder.start()
     server = make_server(host, port, token, recorder)
-    print(f"reporting: receiving Odoo webhooks on http://{host}:{server.server_address[1]}{ROUTE}<token> "
-          f"(instance {settings.dagster_home})", flush=True)
+    print(
+        f"reporting: receiving Odoo webhooks on http://{host}:{server.server_address[1]}{ROUTE}<token> "
+        f"(instance {settings.dagster_home})",
+        flush=True,
+    )
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         server.serve_forever()
@@ -224,12 +254,19 @@ def _date(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="reporting", description=__doc__.split("\n\n")[0],
-                                     epilog=variables_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="reporting",
+        description=__doc__.split("\n\n")[0],
+        epilog=variables_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--verbose", action="store_true", help="Dagster's full log and tracebacks on the terminal")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="test the configuration (Odoo, models and fields, carrier API, warehouse, "
-                                      "dbt) without extracting anything")
+    commands.add_parser(
+        "check",
+        help="test the configuration (Odoo, models and fields, carrier API, warehouse, "
+        "dbt) without extracting anything",
+    )
     ingest = commands.add_parser("ingest", help="extract Odoo and carrier data into the raw layer")
     ingest.add_argument("--models", help="comma-separated Odoo models (and/or 'carrier'); default: all")
     ingest.add_argument("--full-refresh", action="store_true", help="ignore stored cursors, re-read everything")
@@ -265,7 +302,7 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return serve_webhooks(Settings.from_env(require_odoo=False), args.host, args.port)
     settings = get_settings()
     if args.command == "check":
-        from reporting_assets.preflight import print_report, preflight
+        from reporting_assets.preflight import preflight, print_report
 
         return print_report(preflight(settings))
     try:

@@ -37,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     with own_terminal():
         try:
             with warehouse.dbt_environment():
-                generated = subprocess.run([str(Path(sys.executable).parent / "dbt"), "docs", "generate",
-                                            "--profiles-dir", ".", "--quiet"], cwd=PROJECT)
+                generated = subprocess.run(
+                    [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--profiles-dir", ".", "--quiet"],
+                    cwd=PROJECT,
+                )
             if generated.returncode != 0:
                 return generated.returncode
             handler = functools.partial(_Quiet, directory=str(PROJECT / "target"))

@@ -16,15 +16,18 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reporting_assets.foreground import own_terminal, stop_quietly
 from reporting_assets.settings import Settings, get_settings
 
 DEMO_ENV = {
-    "ODOO_DB": "distribution_demo", "ODOO_USERNAME": "admin", "ODOO_PASSWORD": "admin",
-    "CARRIER_API_TOKEN": "carrier-demo-token", "REPORTING_WAREHOUSE": "duckdb",
+    "ODOO_DB": "distribution_demo",
+    "ODOO_USERNAME": "admin",
+    "ODOO_PASSWORD": "admin",
+    "CARRIER_API_TOKEN": "carrier-demo-token",
+    "REPORTING_WAREHOUSE": "duckdb",
 }
 
 
@@ -33,26 +36,43 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8069)
     parser.add_argument("--scale", default="1")
     parser.add_argument("--seed", default="42")
-    parser.add_argument("--dev", action="store_true",
-                        help="instead of one run: keep the demo Odoo up and start `dagster dev` (make dev)")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="instead of one run: keep the demo Odoo up and start `dagster dev` (make dev)",
+    )
     parser.add_argument("--ui-port", type=int, default=3000, help="the Dagster UI under --dev")
     parser.add_argument("--docs-port", type=int, default=8080, help="where `make docs` serves the dbt docs")
     parser.add_argument("--webhook-port", type=int, default=8070, help="`reporting webhooks` under --dev")
     args = parser.parse_args()
     # Links in alerts and in the UI's asset metadata follow the ports chosen here.
-    os.environ.update(DAGSTER_WEBSERVER_URL=f"http://localhost:{args.ui_port}",
-                      DBT_DOCS_URL=f"http://localhost:{args.docs_port}")
+    os.environ.update(
+        DAGSTER_WEBSERVER_URL=f"http://localhost:{args.ui_port}", DBT_DOCS_URL=f"http://localhost:{args.docs_port}"
+    )
     signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: children stopped too
     url = f"http://127.0.0.1:{args.port}"
     os.environ.update(DEMO_ENV, ODOO_URL=url, CARRIER_API_URL=f"{url}/carrier-api/v1")
-    as_of = datetime.now(timezone.utc).date().isoformat()  # one reporting date for the history and the KPIs
-    cmd = [sys.executable, "-m", "odoo_sim.cli", "serve", "--port", str(args.port), "--scale", args.scale,
-           "--seed", args.seed, "--as-of", as_of]
+    as_of = datetime.now(UTC).date().isoformat()  # one reporting date for the history and the KPIs
+    cmd = [
+        sys.executable,
+        "-m",
+        "odoo_sim.cli",
+        "serve",
+        "--port",
+        str(args.port),
+        "--scale",
+        args.scale,
+        "--seed",
+        args.seed,
+        "--as-of",
+        as_of,
+    ]
     if args.dev:  # the demo Odoo posts automation-rule webhooks to `reporting webhooks`, with a fresh secret,
         # passed in the environment, not on a command line, where `ps` would show it to every user
         token = secrets.token_urlsafe(24)
-        os.environ.update(REPORTING_WEBHOOK_TOKEN=token,
-                          ODOO_SIM_WEBHOOK_URL=f"http://127.0.0.1:{args.webhook_port}/odoo/{token}")
+        os.environ.update(
+            REPORTING_WEBHOOK_TOKEN=token, ODOO_SIM_WEBHOOK_URL=f"http://127.0.0.1:{args.webhook_port}/odoo/{token}"
+        )
     print(f"Starting the demo Odoo (scale {args.scale}) at {url} ...", flush=True)
     with own_terminal():  # Ctrl-C stops the demo and its servers, and `make` sees success
         # Its own session: Ctrl-C reaches Dagster first, and the demo Odoo stops after it (below), so
@@ -87,16 +107,22 @@ def _dagster_dev(settings: Settings, ui_port: int, webhook_port: int) -> int:
 
     local_instance(settings)  # creates DAGSTER_HOME and its dagster.yaml (pool limit) when missing
     root = Path(__file__).resolve().parents[1]
-    print(f"\nDagster UI: http://localhost:{ui_port}  (sensors and the daily schedule are on; the demo Odoo's "
-          f"webhooks arrive on port {webhook_port} as hints, asset odoo_change_hints; "
-          f"Ctrl-C stops Dagster and the demo Odoo)\n", flush=True)
-    receiver = subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(webhook_port)],
-                                start_new_session=True)  # stopped after Dagster, like the demo Odoo
+    print(
+        f"\nDagster UI: http://localhost:{ui_port}  (sensors and the daily schedule are on; the demo Odoo's "
+        f"webhooks arrive on port {webhook_port} as hints, asset odoo_change_hints; "
+        f"Ctrl-C stops Dagster and the demo Odoo)\n",
+        flush=True,
+    )
+    receiver = subprocess.Popen(
+        [sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(webhook_port)], start_new_session=True
+    )  # stopped after Dagster, like the demo Odoo
     # Started in the instance's folder: `dagster dev` loads `.env` from its working directory over the
     # environment, and a user's `.env` (their own Odoo) must not replace the demo's settings.
-    dagster = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(root / "workspace.yaml"),
-                                "-p", str(ui_port)], cwd=settings.dagster_home,
-                               env={**os.environ, "DAGSTER_HOME": settings.dagster_home})
+    dagster = subprocess.Popen(
+        [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(root / "workspace.yaml"), "-p", str(ui_port)],
+        cwd=settings.dagster_home,
+        env={**os.environ, "DAGSTER_HOME": settings.dagster_home},
+    )
     try:
         return dagster.wait()
     except KeyboardInterrupt:  # Ctrl-C reached dagster too: let it shut down, then say so
@@ -115,12 +141,13 @@ def _wait_for(url: str, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 300
     while True:
         try:
-            urllib.request.urlopen(urllib.request.Request(f"{url}/web/webclient/version_info",
-                                                          data=b'{"params": {}}'), timeout=2)
+            urllib.request.urlopen(
+                urllib.request.Request(f"{url}/web/webclient/version_info", data=b'{"params": {}}'), timeout=2
+            )
             return
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the demo Odoo did not start; see its output above")
+                raise SystemExit("the demo Odoo did not start; see its output above") from None
             time.sleep(0.3)
 
 
@@ -154,8 +181,10 @@ def _summary(settings: Settings, result, ui_port: int, docs_port: int) -> None:
         print(f"  FAILED  {check.asset_key.to_user_string()}  {check.check_name}")
     print("\n" + ("Done." if result.success else "FAILED: see the errors above."))
     print(f"  warehouse (DuckDB):  {duckdb_path}   schemas raw_odoo, raw_carrier, staging, intermediate, marts")
-    print(f"    e.g.  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{duckdb_path}', read_only=True)"
-          f".sql('select * from marts.kpi_supplier_performance order by on_time_rate limit 5'))\"")
+    print(
+        f"    e.g.  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{duckdb_path}', read_only=True)"
+        f".sql('select * from marts.kpi_supplier_performance order by on_time_rate limit 5'))\""
+    )
     print(f"  Dagster instance:    {home}   run {result.run_id}")
     print(f"    UI (runs, logs, metadata, checks, freshness):  make dev  ->  http://localhost:{ui_port}")
     print(f"  dbt docs (what each KPI means):  make docs  ->  http://localhost:{docs_port}")

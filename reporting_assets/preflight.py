@@ -20,7 +20,7 @@ OK, NOTE, FAIL = "ok", "note", "FAIL"
 
 @dataclass(frozen=True)
 class Finding:
-    status: str   # ok | note | FAIL
+    status: str  # ok | note | FAIL
     subject: str
     detail: str
 
@@ -49,16 +49,27 @@ def print_report(findings: list[Finding]) -> int:
 def _odoo(settings: Settings, findings: list[Finding]):
     from reporting_assets.odoo.client import OdooClient, OdooError, OdooSettings, TransientError
 
-    odoo = OdooSettings(settings.odoo_url, settings.odoo_db, settings.odoo_username,
-                        settings.odoo_password, timeout=settings.odoo_timeout,
-                        retries=min(settings.odoo_retries, 1))
+    odoo = OdooSettings(
+        settings.odoo_url,
+        settings.odoo_db,
+        settings.odoo_username,
+        settings.odoo_password,
+        timeout=settings.odoo_timeout,
+        retries=min(settings.odoo_retries, 1),
+    )
     try:
         client = OdooClient(odoo).connect()
     except (OdooError, TransientError) as exc:
         findings.append(Finding(FAIL, "odoo", str(exc)))
         return None
-    findings.append(Finding(OK, "odoo", f"Odoo {client.version} at {settings.odoo_url}, database "
-                                        f"{settings.odoo_db!r}, logged in as {settings.odoo_username!r}"))
+    findings.append(
+        Finding(
+            OK,
+            "odoo",
+            f"Odoo {client.version} at {settings.odoo_url}, database "
+            f"{settings.odoo_db!r}, logged in as {settings.odoo_username!r}",
+        )
+    )
     return client
 
 
@@ -75,8 +86,14 @@ def _models(client) -> list[Finding]:
             client.search_count(table.model, [])  # the reporting user may read it
         except UnknownModelError:
             status = NOTE if table.model in OPTIONAL_MODELS else FAIL
-            findings.append(Finding(status, table.model, "not on this server (module not installed): "
-                                    + ("its table stays empty" if status == NOTE else "required by the raw layer")))
+            findings.append(
+                Finding(
+                    status,
+                    table.model,
+                    "not on this server (module not installed): "
+                    + ("its table stays empty" if status == NOTE else "required by the raw layer"),
+                )
+            )
             continue
         except (FieldMissingError, OdooError) as exc:
             findings.append(Finding(FAIL, table.model, str(exc)))
@@ -90,8 +107,11 @@ def _carrier(settings: Settings) -> Finding:
     from reporting_assets.carrier.client import CarrierClient, CarrierError, CarrierSettings
 
     if not settings.carrier_configured:
-        return Finding(NOTE, "carrier API", "not configured (CARRIER_API_URL unset): shipments are not extracted, "
-                                            "the carrier marts stay empty")
+        return Finding(
+            NOTE,
+            "carrier API",
+            "not configured (CARRIER_API_URL unset): shipments are not extracted, the carrier marts stay empty",
+        )
     client = CarrierClient(CarrierSettings(settings.carrier_api_url, settings.carrier_api_token, retries=1))
     try:
         total = client.shipments_page(None, 1, page_size=1).get("total")
@@ -110,16 +130,22 @@ def _warehouse(settings: Settings) -> Finding:
     try:
         with psycopg2.connect(settings.pg_dsn, connect_timeout=10) as con:
             with con.cursor() as cur:
-                cur.execute("select current_user, current_database(), "
-                            "has_database_privilege(current_user, current_database(), 'CREATE')")
+                cur.execute(
+                    "select current_user, current_database(), "
+                    "has_database_privilege(current_user, current_database(), 'CREATE')"
+                )
                 user, database, can_create = cur.fetchone()
         con.close()
     except psycopg2.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return Finding(FAIL, "warehouse", f"cannot connect to PostgreSQL (REPORTING_PG_DSN): {first}")
     if not can_create:
-        return Finding(FAIL, "warehouse", f"PostgreSQL user {user!r} may not create schemas in {database!r}: "
-                                          f"GRANT CREATE ON DATABASE {database} TO {user}")
+        return Finding(
+            FAIL,
+            "warehouse",
+            f"PostgreSQL user {user!r} may not create schemas in {database!r}: "
+            f"GRANT CREATE ON DATABASE {database} TO {user}",
+        )
     return Finding(OK, "warehouse", f"PostgreSQL database {database!r} as {user!r}, may create schemas")
 
 
@@ -130,14 +156,24 @@ def _dbt(settings: Settings) -> Finding:
     from reporting_assets.defs.kpis.project import DBT_PROJECT
     from reporting_assets.resources import WarehouseResource
 
-    warehouse = WarehouseResource(kind=settings.warehouse, duckdb_path=settings.duckdb_path,
-                                  pg_dsn=settings.pg_dsn)
+    warehouse = WarehouseResource(kind=settings.warehouse, duckdb_path=settings.duckdb_path, pg_dsn=settings.pg_dsn)
     with warehouse.dbt_environment():
-        done = subprocess.run([str(Path(sys.executable).parent / "dbt"), "debug", "--profiles-dir",
-                               str(DBT_PROJECT.profiles_dir), "--project-dir", str(DBT_PROJECT.project_dir)],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "dbt"),
+                "debug",
+                "--profiles-dir",
+                str(DBT_PROJECT.profiles_dir),
+                "--project-dir",
+                str(DBT_PROJECT.project_dir),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     if done.returncode == 0:
         return Finding(OK, "dbt", f"profile target {settings.warehouse}: connection and project valid")
-    problem = next((line.strip() for line in done.stdout.splitlines() if "ERROR" in line or "Error" in line),
-                   "dbt debug failed")
+    problem = next(
+        (line.strip() for line in done.stdout.splitlines() if "ERROR" in line or "Error" in line), "dbt debug failed"
+    )
     return Finding(FAIL, "dbt", f"{problem} (run `cd dbt_project && dbt debug --profiles-dir .` for details)")

@@ -29,15 +29,23 @@ class OdooResource(dg.ConfigurableResource):
     username: str
     password: str  # a password or an API key
     # Defaults are the settings' (settings.VARIABLES): `resources_for` passes the configured values.
-    timeout: float = OdooSettings.timeout      # seconds per request
-    page_size: int = OdooSettings.page_size    # records per search_read
-    workers: int = OdooSettings.workers        # id ranges read in parallel (Odoo's worker processes)
-    retries: int = OdooSettings.retries        # per request, with exponential backoff from 0.25 s
+    timeout: float = OdooSettings.timeout  # seconds per request
+    page_size: int = OdooSettings.page_size  # records per search_read
+    workers: int = OdooSettings.workers  # id ranges read in parallel (Odoo's worker processes)
+    retries: int = OdooSettings.retries  # per request, with exponential backoff from 0.25 s
 
     def client(self) -> OdooClient:
         """A logged-in client, shared by the assets of one process (a run) to save a login per table."""
-        settings = OdooSettings(self.url, self.db, self.username, self.password.strip(), timeout=self.timeout,
-                                page_size=self.page_size, workers=self.workers, retries=self.retries)
+        settings = OdooSettings(
+            self.url,
+            self.db,
+            self.username,
+            self.password.strip(),
+            timeout=self.timeout,
+            page_size=self.page_size,
+            workers=self.workers,
+            retries=self.retries,
+        )
         if settings not in _CLIENTS:
             _CLIENTS[settings] = OdooClient(settings).connect()
         return _CLIENTS[settings]
@@ -63,7 +71,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     kind: str = default_of("REPORTING_WAREHOUSE")
     duckdb_path: str = ""  # with kind duckdb
-    pg_dsn: str = ""       # with kind postgres
+    pg_dsn: str = ""  # with kind postgres
 
     def open(self) -> Warehouse:
         return open_warehouse(self.kind, duckdb_path=self.duckdb_path, pg_dsn=self.pg_dsn)
@@ -75,10 +83,13 @@ class WarehouseResource(dg.ConfigurableResource):
         values = {"REPORTING_WAREHOUSE": self.kind, "REPORTING_DUCKDB_PATH": self.duckdb_path}
         if self.kind == "postgres":
             dsn = urlsplit(self.pg_dsn)
-            values |= {"REPORTING_PG_HOST": dsn.hostname or "127.0.0.1", "REPORTING_PG_PORT": str(dsn.port or 5432),
-                       "REPORTING_PG_USER": unquote(dsn.username or "postgres"),
-                       "REPORTING_PG_PASSWORD": unquote(dsn.password or ""),
-                       "REPORTING_PG_DBNAME": dsn.path.lstrip("/") or "postgres"}
+            values |= {
+                "REPORTING_PG_HOST": dsn.hostname or "127.0.0.1",
+                "REPORTING_PG_PORT": str(dsn.port or 5432),
+                "REPORTING_PG_USER": unquote(dsn.username or "postgres"),
+                "REPORTING_PG_PASSWORD": unquote(dsn.password or ""),
+                "REPORTING_PG_DBNAME": dsn.path.lstrip("/") or "postgres",
+            }
         saved = {k: os.environ.get(k) for k in values}
         os.environ.update(values)
         try:
@@ -95,13 +106,21 @@ def resources_for(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     """The sources and the warehouse, from the settings; secrets as `dg.EnvVar`, resolved at run time."""
     return {
         "odoo": OdooResource(
-            url=settings.odoo_url, db=settings.odoo_db, username=settings.odoo_username,
-            password=dg.EnvVar("ODOO_PASSWORD"), timeout=settings.odoo_timeout, page_size=settings.odoo_page_size,
-            workers=settings.odoo_workers, retries=settings.odoo_retries),
+            url=settings.odoo_url,
+            db=settings.odoo_db,
+            username=settings.odoo_username,
+            password=dg.EnvVar("ODOO_PASSWORD"),
+            timeout=settings.odoo_timeout,
+            page_size=settings.odoo_page_size,
+            workers=settings.odoo_workers,
+            retries=settings.odoo_retries,
+        ),
         "carrier_api": CarrierApiResource(
-            url=settings.carrier_api_url,
-            token=dg.EnvVar("CARRIER_API_TOKEN") if settings.carrier_configured else ""),
+            url=settings.carrier_api_url, token=dg.EnvVar("CARRIER_API_TOKEN") if settings.carrier_configured else ""
+        ),
         "warehouse": WarehouseResource(
-            kind=settings.warehouse, duckdb_path=settings.duckdb_path,
-            pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if settings.warehouse == "postgres" else ""),
+            kind=settings.warehouse,
+            duckdb_path=settings.duckdb_path,
+            pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if settings.warehouse == "postgres" else "",
+        ),
     }

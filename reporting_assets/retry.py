@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +18,9 @@ class RetriesExhausted(Exception):
     """A transient failure kept happening; `__cause__` is the last one."""
 
 
-def with_retries(fn: Callable[[], T], *, transient: Callable[[BaseException], bool], retries: int,
-                 backoff: float, what: str) -> T:
+def with_retries(
+    fn: Callable[[], T], *, transient: Callable[[BaseException], bool], retries: int, backoff: float, what: str
+) -> T:
     """Call `fn`; on a transient failure wait `backoff`, `2*backoff`, ... and try again.
 
     A failure that is not transient propagates at once; after `retries` retries
@@ -32,10 +34,18 @@ def with_retries(fn: Callable[[], T], *, transient: Callable[[BaseException], bo
             if not transient(exc):
                 raise
             if attempt == retries:
-                raise RetriesExhausted(f"{what}: still failing after {retries} retries: "
-                                       f"{type(exc).__name__}: {str(exc)[:300]}") from exc
-            log.warning("%s failed (%s: %s); retry %d/%d in %.1fs", what, type(exc).__name__,
-                        str(exc)[:200], attempt + 1, retries, delay)
+                raise RetriesExhausted(
+                    f"{what}: still failing after {retries} retries: {type(exc).__name__}: {str(exc)[:300]}"
+                ) from exc
+            log.warning(
+                "%s failed (%s: %s); retry %d/%d in %.1fs",
+                what,
+                type(exc).__name__,
+                str(exc)[:200],
+                attempt + 1,
+                retries,
+                delay,
+            )
             time.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 DEFAULT_DUCKDB_PATH = ".reporting/warehouse.duckdb"
@@ -31,7 +31,7 @@ class ConfigError(ValueError):
 class Variable:
     name: str
     help: str
-    default: str = ""     # shown by --help; "" when there is none
+    default: str = ""  # shown by --help; "" when there is none
     required: bool = False
 
 
@@ -107,17 +107,17 @@ class Settings:
     carrier_api_url: str
     carrier_api_token: str = field(repr=False)
     # the warehouse
-    warehouse: str                # duckdb | postgres
-    duckdb_path: str              # absolute
+    warehouse: str  # duckdb | postgres
+    duckdb_path: str  # absolute
     pg_dsn: str = field(repr=False)
     # Dagster and operations
-    dagster_home: str             # absolute
+    dagster_home: str  # absolute
     webhook_token: str = field(repr=False)
     sensor_interval: int
     full_refresh_cron: str
     timezone: str
-    raw_freshness_hours: tuple[float, float]    # warn, fail
-    mart_freshness_hours: tuple[float, float]   # warn, fail
+    raw_freshness_hours: tuple[float, float]  # warn, fail
+    mart_freshness_hours: tuple[float, float]  # warn, fail
     # alerts
     alert_email_to: tuple[str, ...]
     smtp_host: str
@@ -136,8 +136,9 @@ class Settings:
         return bool(self.carrier_api_url)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ, require_odoo: bool = True) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] = os.environ, require_odoo: bool = True) -> Settings:
         """`require_odoo=False` for the commands that do not talk to Odoo (the webhook receiver)."""
+
         def value(name: str) -> str:
             return (env.get(name) or "").strip() or default_of(name)
 
@@ -149,41 +150,59 @@ class Settings:
             raise ConfigError(f"ODOO_URL must look like https://odoo.example.com or http://host:8069, got {odoo_url!r}")
         carrier_url = value("CARRIER_API_URL").rstrip("/")
         if carrier_url and not value("CARRIER_API_TOKEN"):
-            raise ConfigError(f"CARRIER_API_TOKEN is not set but CARRIER_API_URL is: the carrier API's bearer token; "
-                              f"{HOW_TO_SET}, or unset CARRIER_API_URL to go without the carrier source")
+            raise ConfigError(
+                f"CARRIER_API_TOKEN is not set but CARRIER_API_URL is: the carrier API's bearer token; "
+                f"{HOW_TO_SET}, or unset CARRIER_API_URL to go without the carrier source"
+            )
         warehouse = value("REPORTING_WAREHOUSE")
         if warehouse not in ("duckdb", "postgres"):
             raise ConfigError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {warehouse!r}")
         if warehouse == "postgres" and not value("REPORTING_PG_DSN"):
-            raise ConfigError(f"REPORTING_PG_DSN is not set but REPORTING_WAREHOUSE is postgres: "
-                              f"postgresql://user:password@host:5432/db; {HOW_TO_SET}")
+            raise ConfigError(
+                f"REPORTING_PG_DSN is not set but REPORTING_WAREHOUSE is postgres: "
+                f"postgresql://user:password@host:5432/db; {HOW_TO_SET}"
+            )
         duckdb_path = str(Path(value("REPORTING_DUCKDB_PATH")).resolve())
         if warehouse == "duckdb":
             check_writable_file("REPORTING_DUCKDB_PATH", Path(duckdb_path))
         return cls(
-            odoo_url=odoo_url, odoo_db=value("ODOO_DB"), odoo_username=value("ODOO_USERNAME"),
+            odoo_url=odoo_url,
+            odoo_db=value("ODOO_DB"),
+            odoo_username=value("ODOO_USERNAME"),
             odoo_password=value("ODOO_PASSWORD"),
             odoo_timeout=number(env, "ODOO_TIMEOUT", float, minimum=0.1),
             odoo_page_size=number(env, "ODOO_PAGE_SIZE", int, minimum=1),
             odoo_retries=number(env, "ODOO_RETRIES", int, minimum=0),
             odoo_workers=number(env, "ODOO_WORKERS", int, minimum=1),
-            carrier_api_url=carrier_url, carrier_api_token=value("CARRIER_API_TOKEN"),
-            warehouse=warehouse, duckdb_path=duckdb_path, pg_dsn=value("REPORTING_PG_DSN"),
+            carrier_api_url=carrier_url,
+            carrier_api_token=value("CARRIER_API_TOKEN"),
+            warehouse=warehouse,
+            duckdb_path=duckdb_path,
+            pg_dsn=value("REPORTING_PG_DSN"),
             dagster_home=str(Path(value("DAGSTER_HOME")).resolve()),
             webhook_token=value("REPORTING_WEBHOOK_TOKEN"),
             sensor_interval=number(env, "REPORTING_SENSOR_INTERVAL", int, minimum=1),
-            full_refresh_cron=value("REPORTING_FULL_REFRESH_CRON"), timezone=value("REPORTING_TIMEZONE"),
-            raw_freshness_hours=(hours(env, "REPORTING_RAW_FRESHNESS_WARN_HOURS"),
-                                 hours(env, "REPORTING_RAW_FRESHNESS_FAIL_HOURS")),
-            mart_freshness_hours=(hours(env, "REPORTING_MART_FRESHNESS_WARN_HOURS"),
-                                  hours(env, "REPORTING_MART_FRESHNESS_FAIL_HOURS")),
+            full_refresh_cron=value("REPORTING_FULL_REFRESH_CRON"),
+            timezone=value("REPORTING_TIMEZONE"),
+            raw_freshness_hours=(
+                hours(env, "REPORTING_RAW_FRESHNESS_WARN_HOURS"),
+                hours(env, "REPORTING_RAW_FRESHNESS_FAIL_HOURS"),
+            ),
+            mart_freshness_hours=(
+                hours(env, "REPORTING_MART_FRESHNESS_WARN_HOURS"),
+                hours(env, "REPORTING_MART_FRESHNESS_FAIL_HOURS"),
+            ),
             alert_email_to=tuple(a.strip() for a in value("REPORTING_ALERT_EMAIL_TO").split(",") if a.strip()),
-            smtp_host=value("REPORTING_SMTP_HOST"), smtp_port=number(env, "REPORTING_SMTP_PORT", int, minimum=1),
-            smtp_from=value("REPORTING_SMTP_FROM"), smtp_user=value("REPORTING_SMTP_USER"),
+            smtp_host=value("REPORTING_SMTP_HOST"),
+            smtp_port=number(env, "REPORTING_SMTP_PORT", int, minimum=1),
+            smtp_from=value("REPORTING_SMTP_FROM"),
+            smtp_user=value("REPORTING_SMTP_USER"),
             smtp_password=value("REPORTING_SMTP_PASSWORD"),
             smtp_starttls=value("REPORTING_SMTP_STARTTLS").lower() in ("1", "true", "yes"),
             alert_webhook_url=value("REPORTING_ALERT_WEBHOOK_URL"),
-            webserver_url=value("DAGSTER_WEBSERVER_URL").rstrip("/"), dbt_docs_url=value("DBT_DOCS_URL").rstrip("/"))
+            webserver_url=value("DAGSTER_WEBSERVER_URL").rstrip("/"),
+            dbt_docs_url=value("DBT_DOCS_URL").rstrip("/"),
+        )
 
 
 @functools.cache
@@ -233,5 +252,6 @@ def check_writable_file(name: str, path: Path) -> None:
     if not folder.is_dir():
         raise ConfigError(f"{name}={path}: {folder} is a file, not a folder; point it at a file in a writable folder")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigError(f"{name}={path}: the folder {folder} is not writable by this user; "
-                          f"choose a file in a writable folder")
+        raise ConfigError(
+            f"{name}={path}: the folder {folder} is not writable by this user; choose a file in a writable folder"
+        )

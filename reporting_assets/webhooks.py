@@ -63,10 +63,18 @@ def hint_observations(hints: list[tuple[str, int | None]]) -> list[dg.AssetObser
         seen = ids.setdefault(model, [])
         if record_id is not None and record_id not in seen:
             seen.append(record_id)
-    return [dg.AssetObservation(HINTS_KEY, metadata={
-        "model": model, "records": len(record_ids),
-        "record_ids": ", ".join(map(str, record_ids[:MAX_IDS_SHOWN])) + (" …" if len(record_ids) > MAX_IDS_SHOWN else ""),
-    }) for model, record_ids in ids.items()]
+    return [
+        dg.AssetObservation(
+            HINTS_KEY,
+            metadata={
+                "model": model,
+                "records": len(record_ids),
+                "record_ids": ", ".join(map(str, record_ids[:MAX_IDS_SHOWN]))
+                + (" …" if len(record_ids) > MAX_IDS_SHOWN else ""),
+            },
+        )
+        for model, record_ids in ids.items()
+    ]
 
 
 class Recorder(threading.Thread):
@@ -93,7 +101,7 @@ def make_server(host: str, port: int, token: str, recorder: Recorder) -> Threadi
         def do_POST(self):
             if not self.path.startswith(ROUTE):
                 return self._reply(404, {"error": f"POST Odoo's webhooks to {ROUTE}<token>"})
-            if not hmac.compare_digest(self.path[len(ROUTE):].encode(), token.encode()):
+            if not hmac.compare_digest(self.path[len(ROUTE) :].encode(), token.encode()):
                 return self._reply(403, {"error": "wrong webhook token"})
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
@@ -111,7 +119,9 @@ def make_server(host: str, port: int, token: str, recorder: Recorder) -> Threadi
             self._reply(404, {"error": "not found"})
 
         def log_message(self, fmt, *args):  # the request line holds the token: log without it
-            log.info("%s %s", self.command, self.path.split(ROUTE)[0] + ROUTE + "…" if ROUTE in self.path else self.path)
+            log.info(
+                "%s %s", self.command, self.path.split(ROUTE)[0] + ROUTE + "…" if ROUTE in self.path else self.path
+            )
 
         def _reply(self, status: int, payload: dict):
             body = json.dumps(payload).encode()

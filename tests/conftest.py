@@ -23,8 +23,12 @@ SHARED = Path(__file__).resolve().parents[1] / "odoo_sim" / "data"
 
 # The code location checks its settings when it is imported, and some tests import it in-process:
 # give it the demo Odoo's. Tests that run something build their own environment (`cli_env`).
-for _name, _value in {"ODOO_URL": "http://127.0.0.1:8069", "ODOO_DB": DB, "ODOO_USERNAME": "admin",
-                      "ODOO_PASSWORD": "admin"}.items():
+for _name, _value in {
+    "ODOO_URL": "http://127.0.0.1:8069",
+    "ODOO_DB": DB,
+    "ODOO_USERNAME": "admin",
+    "ODOO_PASSWORD": "admin",
+}.items():
     os.environ.setdefault(_name, _value)
 
 
@@ -66,9 +70,27 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "odoo_sim.cli", "serve", "--port", str(self.port), "--scale", scale, "--seed", "42",
-             "--as-of", AS_OF, "--api-key", "test-api-key", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-m",
+                "odoo_sim.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--scale",
+                scale,
+                "--seed",
+                "42",
+                "--as-of",
+                AS_OF,
+                "--api-key",
+                "test-api-key",
+                *extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -76,19 +98,26 @@ class Server:
                 return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"odoo-sim exited: {self.proc.stdout.read()}")
+                    raise RuntimeError(f"odoo-sim exited: {self.proc.stdout.read()}") from None
                 time.sleep(0.2)
         raise RuntimeError("odoo-sim did not start in time")
 
     def post(self, path: str, params: dict, raw: bytes | None = None):
-        body = raw if raw is not None else json.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1}).encode()
+        body = (
+            raw
+            if raw is not None
+            else json.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1}).encode()
+        )
         req = urllib.request.Request(self.url + path, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=30) as resp:
             return json.loads(resp.read())
 
     def admin(self, **settings):
-        req = urllib.request.Request(self.url + "/sim/admin/faults", headers={"Content-Type": "application/json"},
-                                     data=json.dumps({"admin_password": "admin", **settings}).encode())
+        req = urllib.request.Request(
+            self.url + "/sim/admin/faults",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps({"admin_password": "admin", **settings}).encode(),
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read())
 
@@ -153,10 +182,17 @@ def pg_dsn():
 
 def cli_env(server: Server, tmp_path: Path, warehouse: str = "duckdb", pg_dsn: str = "", **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "CARRIER_", "REPORTING_", "DAGSTER_"))}
-    env.update(ODOO_URL=server.url, ODOO_DB=DB, ODOO_USERNAME="admin", ODOO_PASSWORD="admin",
-               CARRIER_API_URL=server.url + "/carrier-api/v1", CARRIER_API_TOKEN="carrier-demo-token",
-               REPORTING_WAREHOUSE=warehouse, REPORTING_DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
-               DAGSTER_HOME=str(tmp_path / "dagster"))
+    env.update(
+        ODOO_URL=server.url,
+        ODOO_DB=DB,
+        ODOO_USERNAME="admin",
+        ODOO_PASSWORD="admin",
+        CARRIER_API_URL=server.url + "/carrier-api/v1",
+        CARRIER_API_TOKEN="carrier-demo-token",
+        REPORTING_WAREHOUSE=warehouse,
+        REPORTING_DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
+        DAGSTER_HOME=str(tmp_path / "dagster"),
+    )
     if pg_dsn:
         env["REPORTING_PG_DSN"] = pg_dsn
     env.update(extra)
@@ -165,5 +201,11 @@ def cli_env(server: Server, tmp_path: Path, warehouse: str = "duckdb", pg_dsn: s
 
 def reporting(env: dict, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    return subprocess.run([sys.executable, "-m", "reporting_assets.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=timeout, cwd=Path(env["DAGSTER_HOME"]).parent)  # no stray .env
+    return subprocess.run(
+        [sys.executable, "-m", "reporting_assets.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=Path(env["DAGSTER_HOME"]).parent,
+    )  # no stray .env

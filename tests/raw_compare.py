@@ -18,15 +18,20 @@ from reporting_assets.odoo.tables import OdooTable
 
 
 def columns_of(odoo, table: OdooTable):
-    return tuple(c for c in resolve_columns(table, odoo.execute_kw(table.model, "fields_get", [], {})).columns
-                 if c.present)
+    return tuple(
+        c for c in resolve_columns(table, odoo.execute_kw(table.model, "fields_get", [], {})).columns if c.present
+    )
 
 
 def source_rows(odoo, table: OdooTable) -> dict[int, dict]:
     meta = odoo.execute_kw(table.model, "fields_get", [], {})
     columns = [c for c in resolve_columns(table, meta).columns if c.present]
-    records = odoo.execute_kw(table.model, "search_read", [[]], {
-        "fields": sorted({c.field for c in columns}), "context": {"active_test": False}})
+    records = odoo.execute_kw(
+        table.model,
+        "search_read",
+        [[]],
+        {"fields": sorted({c.field for c in columns}), "context": {"active_test": False}},
+    )
     rows = {}
     for rec in records:
         row = {}
@@ -73,15 +78,20 @@ def warehouse_rows(kind: str, where: str, schema: str, table: str, columns: list
             total = cur.fetchone()[0]
         finally:
             con.close()
-    rows = {r[0]: dict(zip(columns, r)) for r in live}
+    rows = {r[0]: dict(zip(columns, r, strict=True)) for r in live}
     assert len(rows) == len(live), f"{schema}.{table}: duplicate keys"
     return rows, total
 
 
 def assert_same(source: dict, loaded: dict, label: str) -> None:
     missing, extra = set(source) - set(loaded), set(loaded) - set(source)
-    assert not missing and not extra, f"{label}: {len(missing)} missing ids {sorted(missing)[:5]}, " \
-                                      f"{len(extra)} extra ids {sorted(extra)[:5]}"
-    diffs = [(key, col, source[key][col], loaded[key][col]) for key in source for col in source[key]
-             if source[key][col] != loaded[key][col]]
+    assert not missing and not extra, (
+        f"{label}: {len(missing)} missing ids {sorted(missing)[:5]}, {len(extra)} extra ids {sorted(extra)[:5]}"
+    )
+    diffs = [
+        (key, col, source[key][col], loaded[key][col])
+        for key in source
+        for col in source[key]
+        if source[key][col] != loaded[key][col]
+    ]
     assert not diffs, f"{label}: {len(diffs)} differing values, e.g. {diffs[:5]}"

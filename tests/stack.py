@@ -56,33 +56,70 @@ class Stack:
         dsn = urlsplit(self.pg_dsn)
         home = self.tmp / "dagster_home"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "CARRIER_", "REPORTING_", "DAGSTER_"))}
-        env.update(DAGSTER_HOME=str(home), DAGSTER_PG_HOST=dsn.hostname, DAGSTER_PG_PORT=str(dsn.port or 5432),
-                   DAGSTER_PG_USER=dsn.username or "postgres", DAGSTER_PG_PASSWORD=dsn.password or "",
-                   DAGSTER_PG_DB=dsn.path.lstrip("/"), ODOO_URL=odoo_url, ODOO_DB=DB, ODOO_USERNAME="admin",
-                   ODOO_PASSWORD="admin", CARRIER_API_URL=odoo_url + "/carrier-api/v1",
-                   CARRIER_API_TOKEN="carrier-demo-token", REPORTING_WAREHOUSE="postgres", REPORTING_PG_DSN=self.pg_dsn,
-                   REPORTING_WEBHOOK_TOKEN=WEBHOOK_TOKEN, DAGSTER_WEBSERVER_URL=self.web_url)
+        env.update(
+            DAGSTER_HOME=str(home),
+            DAGSTER_PG_HOST=dsn.hostname,
+            DAGSTER_PG_PORT=str(dsn.port or 5432),
+            DAGSTER_PG_USER=dsn.username or "postgres",
+            DAGSTER_PG_PASSWORD=dsn.password or "",
+            DAGSTER_PG_DB=dsn.path.lstrip("/"),
+            ODOO_URL=odoo_url,
+            ODOO_DB=DB,
+            ODOO_USERNAME="admin",
+            ODOO_PASSWORD="admin",
+            CARRIER_API_URL=odoo_url + "/carrier-api/v1",
+            CARRIER_API_TOKEN="carrier-demo-token",
+            REPORTING_WAREHOUSE="postgres",
+            REPORTING_PG_DSN=self.pg_dsn,
+            REPORTING_WEBHOOK_TOKEN=WEBHOOK_TOKEN,
+            DAGSTER_WEBSERVER_URL=self.web_url,
+        )
         return env
 
-    def start(self, odoo_url: str) -> "Stack":
+    def start(self, odoo_url: str) -> Stack:
         env = self.env(odoo_url)
         home = Path(env["DAGSTER_HOME"])
         home.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
         workspace = self.tmp / "workspace.yaml"
-        workspace.write_text(f"load_from:\n  - grpc_server:\n      host: 127.0.0.1\n      port: {self.grpc_port}\n"
-                             f"      location_name: reporting_assets\n")
+        workspace.write_text(
+            f"load_from:\n  - grpc_server:\n      host: 127.0.0.1\n      port: {self.grpc_port}\n"
+            f"      location_name: reporting_assets\n"
+        )
         # storage and the pool's one slot exist before the processes start (creating them concurrently races)
         for args in (["instance", "migrate"], ["instance", "concurrency", "set", "warehouse", "1"]):
             subprocess.run([str(BIN / "dagster"), *args], env=env, check=True, capture_output=True, cwd=ROOT)
-        self._spawn("code_server", [str(BIN / "dagster"), "code-server", "start", "-h", "127.0.0.1",
-                                    "-p", str(self.grpc_port), "-m", "reporting_assets.definitions", "-a", "defs"], env)
-        self._spawn("webserver", [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(self.web_port),
-                                  "-w", str(workspace)], env)
-        self._wait(lambda: self.locations() == {"reporting_assets": "RepositoryLocation"}, 180, "the code location to load")
+        self._spawn(
+            "code_server",
+            [
+                str(BIN / "dagster"),
+                "code-server",
+                "start",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.grpc_port),
+                "-m",
+                "reporting_assets.definitions",
+                "-a",
+                "defs",
+            ],
+            env,
+        )
+        self._spawn(
+            "webserver",
+            [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(self.web_port), "-w", str(workspace)],
+            env,
+        )
+        self._wait(
+            lambda: self.locations() == {"reporting_assets": "RepositoryLocation"}, 180, "the code location to load"
+        )
         self._spawn("daemon", [str(BIN / "dagster-daemon"), "run", "-w", str(workspace)], env)
-        self._spawn("webhooks", [sys.executable, "-m", "reporting_assets.cli", "webhooks",
-                                 "--port", str(self.webhook_port)], env)
+        self._spawn(
+            "webhooks",
+            [sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(self.webhook_port)],
+            env,
+        )
         self._wait(self._receiver_up, 60, "the webhook receiver")
         return self
 
@@ -102,8 +139,11 @@ class Stack:
 
     # --- the webserver's GraphQL API --------------------------------------------------------------
     def graphql(self, query: str) -> dict:
-        request = urllib.request.Request(self.web_url + "/graphql", data=json.dumps({"query": query}).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.web_url + "/graphql",
+            data=json.dumps({"query": query}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as resp:
             reply = json.loads(resp.read())
         if reply.get("errors"):
@@ -121,16 +161,24 @@ class Stack:
         """Every run, newest first, with its tags as a dict and its assets as 'a/b' strings."""
         result = self.graphql(RUNS_QUERY)["runsOrError"]
         assert result["__typename"] == "Runs", result
-        return [{**r, "tags": {t["key"]: t["value"] for t in r["tags"]},
-                 "assets": {"/".join(a["path"]) for a in r["assetSelection"] or []}} for r in result["results"]]
+        return [
+            {
+                **r,
+                "tags": {t["key"]: t["value"] for t in r["tags"]},
+                "assets": {"/".join(a["path"]) for a in r["assetSelection"] or []},
+            }
+            for r in result["results"]
+        ]
 
     def wait_for_runs(self, predicate, seconds: float, what: str) -> list[dict]:
         """Waits until `predicate(runs)` returns a non-empty value; fails early when a run failed."""
+
         def check():
             runs = self.runs()
             failed = [r for r in runs if r["status"] == "FAILURE"]
             assert not failed, f"run failed: {failed[0]}\n{self.logs()}"
             return predicate(runs)
+
         return self._wait(check, seconds, what)
 
     def wait_for_catch_up(self, asset: str, seconds: float) -> list[dict]:
@@ -147,6 +195,7 @@ class Stack:
                 return None
             quiet_since[:] = quiet_since or [time.monotonic()]
             return runs if time.monotonic() - quiet_since[0] >= QUIET else None
+
         return self.wait_for_runs(caught_up, seconds, f"the first catch-up to build {asset}")
 
     # --- helpers ------------------------------------------------------------------------------------
@@ -173,7 +222,7 @@ class Stack:
             assert time.monotonic() < deadline, f"timed out after {seconds:.0f}s waiting for {what}\n{self.logs()}"
             time.sleep(0.5)
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         return self
 
     def __exit__(self, *exc) -> None:

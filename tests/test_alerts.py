@@ -78,17 +78,24 @@ def test_a_failed_run_is_mailed_and_posted_with_what_why_since_and_a_link(srv, s
     monkeypatch.setenv("REPORTING_ALERT_WEBHOOK_URL", url)
     asset = odoo_raw_asset(table_for("res.company"))
     with dg.instance_for_test() as instance:
-        result = dg.materialize([asset], instance=instance, raise_on_error=False, resources={
-            "odoo": OdooResource(url=srv.url, db=DB, username="admin", password="Wr0ng-Secret"),
-            "warehouse": WarehouseResource(duckdb_path=str(tmp_path / "w.duckdb"))})
+        result = dg.materialize(
+            [asset],
+            instance=instance,
+            raise_on_error=False,
+            resources={
+                "odoo": OdooResource(url=srv.url, db=DB, username="admin", password="Wr0ng-Secret"),
+                "warehouse": WarehouseResource(duckdb_path=str(tmp_path / "w.duckdb")),
+            },
+        )
         assert not result.success
         run = instance.get_run_by_id(result.run_id)
         failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
-        context = dg.build_run_status_sensor_context(sensor_name="alert_on_run_failure", dagster_instance=instance,
-                                                     dagster_run=run, dagster_event=failure).for_run_failure()
+        context = dg.build_run_status_sensor_context(
+            sensor_name="alert_on_run_failure", dagster_instance=instance, dagster_run=run, dagster_event=failure
+        ).for_run_failure()
         alert_on_run_failure(context)
 
-    (recipients, raw), = inbox.messages
+    ((recipients, raw),) = inbox.messages
     message = email.message_from_string(raw, policy=email.policy.default)
     mail = message.get_content()
     assert recipients == ["controller@example.com", "ops@example.com"]
@@ -107,12 +114,15 @@ def test_a_failed_check_is_posted_once(srv, webhook, tmp_path, monkeypatch):
     monkeypatch.setenv("REPORTING_ALERT_WEBHOOK_URL", url)
     asset = odoo_raw_asset(table_for("sale.order"))
     path = str(tmp_path / "w.duckdb")
-    resources = {"odoo": OdooResource(url=srv.url, db=DB, username="admin", password="admin"),
-                 "warehouse": WarehouseResource(duckdb_path=path)}
+    resources = {
+        "odoo": OdooResource(url=srv.url, db=DB, username="admin", password="admin"),
+        "warehouse": WarehouseResource(duckdb_path=path),
+    }
     from reporting_assets.definitions import defs
 
     repository = defs.get_repository_def()
     with dg.instance_for_test() as instance:
+
         def look(cursor):
             context = dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repository)
             alert_on_check_failure(context)
@@ -123,8 +133,10 @@ def test_a_failed_check_is_posted_once(srv, webhook, tmp_path, monkeypatch):
         cursor = look(cursor)
         assert received == []  # passing checks say nothing
         with duckdb.connect(path) as con:
-            con.execute("DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
-                        "ORDER BY write_date, id LIMIT 1)")  # outside the look-back window
+            con.execute(
+                "DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
+                "ORDER BY write_date, id LIMIT 1)"
+            )  # outside the look-back window
         result = dg.materialize([asset], instance=instance, resources=resources)
         cursor = look(cursor)
         look(cursor)  # nothing new: no second alert
@@ -140,6 +152,7 @@ def test_a_table_failing_its_freshness_policy_is_posted_once(webhook, monkeypatc
     monkeypatch.setenv("REPORTING_ALERT_WEBHOOK_URL", url)
     key = dg.AssetKey(["raw_odoo", "stock_move"])
     with dg.instance_for_test() as instance:
+
         def look(cursor):
             context = dg.build_sensor_context(instance=instance, cursor=cursor)
             alert_on_stale_data(context)
@@ -148,9 +161,14 @@ def test_a_table_failing_its_freshness_policy_is_posted_once(webhook, monkeypatc
         cursor = look(None)
         assert received == []  # nothing recorded as stale yet
         # what the freshness daemon records when the table's fail window has passed
-        instance.report_runless_asset_event(FreshnessStateChange(
-            key=key, previous_state=FreshnessState.WARN, new_state=FreshnessState.FAIL,
-            state_change_timestamp=1_790_000_000.0))
+        instance.report_runless_asset_event(
+            FreshnessStateChange(
+                key=key,
+                previous_state=FreshnessState.WARN,
+                new_state=FreshnessState.FAIL,
+                state_change_timestamp=1_790_000_000.0,
+            )
+        )
         cursor = look(cursor)
         look(cursor)  # still failing: no second alert
     (posted,) = received

@@ -13,8 +13,12 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRETS = {"POSTGRES_PASSWORD": "pg-secret", "ODOO_PASSWORD": "odoo-secret", "CARRIER_API_TOKEN": "carrier-secret",
-           "REPORTING_WEBHOOK_TOKEN": "hook-secret-0123456789"}
+SECRETS = {
+    "POSTGRES_PASSWORD": "pg-secret",
+    "ODOO_PASSWORD": "odoo-secret",
+    "CARRIER_API_TOKEN": "carrier-secret",
+    "REPORTING_WEBHOOK_TOKEN": "hook-secret-0123456789",
+}
 REPORTING_SERVICES = {"migrate", "odoo", "code", "webserver", "daemon", "webhooks"}
 
 
@@ -26,8 +30,14 @@ def compose_config(tmp_path: Path, values: dict) -> subprocess.CompletedProcess:
     env_file = tmp_path / "compose.env"  # and not the developer's .env
     env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
     env = {k: v for k, v in os.environ.items() if k not in SECRETS}
-    return subprocess.run(["docker-compose", "--env-file", str(env_file), "-f", str(ROOT / "docker-compose.yml"),
-                           "config"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        ["docker-compose", "--env-file", str(env_file), "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
 def test_the_compose_file_describes_the_whole_deployment(tmp_path):
@@ -39,7 +49,11 @@ def test_the_compose_file_describes_the_whole_deployment(tmp_path):
     for name in REPORTING_SERVICES:
         env = services[name]["environment"]
         assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"
-        assert (env["DAGSTER_PG_HOST"], env["DAGSTER_PG_DB"], env["DAGSTER_PG_PASSWORD"]) == ("postgres", "dagster", "pg-secret")
+        assert (env["DAGSTER_PG_HOST"], env["DAGSTER_PG_DB"], env["DAGSTER_PG_PASSWORD"]) == (
+            "postgres",
+            "dagster",
+            "pg-secret",
+        )
         assert env["REPORTING_WAREHOUSE"] == "postgres"
         assert env["REPORTING_PG_DSN"] == "postgresql://reporting:pg-secret@postgres:5432/warehouse"
         assert (env["ODOO_PASSWORD"], env["REPORTING_WEBHOOK_TOKEN"]) == ("odoo-secret", "hook-secret-0123456789")
@@ -53,7 +67,10 @@ def test_the_compose_file_describes_the_whole_deployment(tmp_path):
     for name in ("webserver", "daemon"):
         assert services[name]["command"][-2:] == ["-w", "deploy/workspace.yaml"]
         assert services[name]["depends_on"]["code"]["condition"] == "service_healthy"
-    assert services["webserver"]["command"][0] == "dagster-webserver" and services["daemon"]["command"][0] == "dagster-daemon"
+    assert (
+        services["webserver"]["command"][0] == "dagster-webserver"
+        and services["daemon"]["command"][0] == "dagster-daemon"
+    )
     # storage and the pool slot exist before anything that uses the instance starts
     for name in ("code", "webserver", "daemon", "webhooks"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

@@ -27,8 +27,13 @@ def demo_env(tmp_path: Path) -> dict:
 
 def test_make_demo_materializes_everything_and_says_where_it_is(tmp_path):
     env = demo_env(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "reporting_assets.demo", "--port", str(free_port()), "--scale", "0.2"],
-                          env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "reporting_assets.demo", "--port", str(free_port()), "--scale", "0.2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
     with duckdb.connect(env["REPORTING_DUCKDB_PATH"], read_only=True) as con:
@@ -45,31 +50,58 @@ def test_make_demo_fails_loudly_when_the_demo_odoo_cannot_start(tmp_path):
     with socket.socket() as busy:  # something else already holds the port
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        done = subprocess.run([sys.executable, "-m", "reporting_assets.demo", "--port", str(busy.getsockname()[1]),
-                               "--scale", "0.05"], env=demo_env(tmp_path), capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "reporting_assets.demo", "--port", str(busy.getsockname()[1]), "--scale", "0.05"],
+            env=demo_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     assert done.returncode != 0
     assert "the demo Odoo did not start" in done.stderr
 
 
 def graphql(ui_port: int, query: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{ui_port}/graphql", json.dumps({"query": query}).encode(),
-                                     {"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{ui_port}/graphql",
+        json.dumps({"query": query}).encode(),
+        {"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as resp:
         return json.loads(resp.read())["data"]
 
 
 def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
     ui_port, odoo_port = free_port(), free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "reporting_assets.demo", "--dev", "--port", str(odoo_port),
-                             "--scale", "0.05", "--ui-port", str(ui_port), "--webhook-port", str(free_port())],
-                            env=demo_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reporting_assets.demo",
+            "--dev",
+            "--port",
+            str(odoo_port),
+            "--scale",
+            "0.05",
+            "--ui-port",
+            str(ui_port),
+            "--webhook-port",
+            str(free_port()),
+        ],
+        env=demo_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     definitions = """{ repositoriesOrError { ... on RepositoryConnection { nodes {
                        sensors { name sensorState { status } } schedules { name scheduleState { status } } } } } }"""
     hints = """{ assetOrError(assetKey: {path: ["odoo_change_hints"]}) { ... on Asset {
                  assetObservations(limit: 10) { metadataEntries { label ... on TextMetadataEntry { text } } } } } }"""
     try:
-        nodes = wait_until(lambda: graphql(ui_port, definitions)["repositoriesOrError"].get("nodes"), 240, "the UI", proc)
+        nodes = wait_until(
+            lambda: graphql(ui_port, definitions)["repositoriesOrError"].get("nodes"), 240, "the UI", proc
+        )
         sensors = {s["name"]: s["sensorState"]["status"] for s in nodes[0]["sensors"]}
         schedules = {s["name"]: s["scheduleState"]["status"] for s in nodes[0]["schedules"]}
         for name in ("odoo_changes", "carrier_changes", "kpi_automation", "alert_on_run_failure"):
@@ -79,8 +111,9 @@ def test_make_dev_serves_the_ui_with_sensors_schedule_and_webhooks(tmp_path):
         odoo = odoorpc.ODOO("127.0.0.1", port=odoo_port, timeout=30)
         odoo.login("distribution_demo", "admin", "admin")
         odoo.env["stock.picking"].write(odoo.env["stock.picking"].search([], limit=1), {"origin": "DEV"})
-        observed = wait_until(lambda: graphql(ui_port, hints)["assetOrError"].get("assetObservations"), 60, "the hint",
-                              proc)
+        observed = wait_until(
+            lambda: graphql(ui_port, hints)["assetOrError"].get("assetObservations"), 60, "the hint", proc
+        )
         assert {"label": "model", "text": "stock.picking"} in observed[0]["metadataEntries"]
         command_lines = [_cmdline(pid) for pid in _descendants(proc.pid)]
         assert len(command_lines) >= 4  # the demo, the demo Odoo, the receiver, dagster dev ...

@@ -15,9 +15,13 @@ CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "dagster.yaml"
 def test_the_deployment_instance_keeps_runs_events_and_schedules_in_postgres(pg_dsn, tmp_path, monkeypatch):
     shutil.copy(CONFIG, tmp_path / "dagster.yaml")
     dsn = urlsplit(pg_dsn)
-    for name, value in {"DAGSTER_PG_HOST": dsn.hostname, "DAGSTER_PG_PORT": str(dsn.port or 5432),
-                        "DAGSTER_PG_USER": dsn.username or "postgres", "DAGSTER_PG_PASSWORD": dsn.password or "",
-                        "DAGSTER_PG_DB": dsn.path.lstrip("/")}.items():
+    for name, value in {
+        "DAGSTER_PG_HOST": dsn.hostname,
+        "DAGSTER_PG_PORT": str(dsn.port or 5432),
+        "DAGSTER_PG_USER": dsn.username or "postgres",
+        "DAGSTER_PG_PASSWORD": dsn.password or "",
+        "DAGSTER_PG_DB": dsn.path.lstrip("/"),
+    }.items():
         monkeypatch.setenv(name, value)
 
     @dg.asset

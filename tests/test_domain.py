@@ -13,10 +13,59 @@ def orm():
     base = {"write_date": "2026-01-01 00:00:00"}
     for rid, name, parent in [(1, "All", None), (2, "Saleable", 1), (3, "Tools", 2), (4, "Safety", 2)]:
         db.insert("product.category", {"id": rid, "name": name, "parent_id": parent, **base})
-    db.insert("res.partner", {"id": 1, "name": "Acme Corp", "ref": "C1", "email": "a@x.example", "is_company": True, "active": True, "supplier_rank": 0, **base})
-    db.insert("res.partner", {"id": 2, "name": "Beta_Ltd", "ref": None, "email": None, "is_company": True, "active": True, "supplier_rank": 3, **base})
-    db.insert("res.partner", {"id": 3, "name": "carla", "ref": "C3", "email": "c@x.example", "is_company": False, "active": False, "supplier_rank": 1, "parent_id": 1, **base})
-    db.insert("res.partner", {"id": 4, "name": "Delta 100%", "ref": "C4", "email": "d@x.example", "is_company": True, "active": True, "supplier_rank": 0, **base})
+    db.insert(
+        "res.partner",
+        {
+            "id": 1,
+            "name": "Acme Corp",
+            "ref": "C1",
+            "email": "a@x.example",
+            "is_company": True,
+            "active": True,
+            "supplier_rank": 0,
+            **base,
+        },
+    )
+    db.insert(
+        "res.partner",
+        {
+            "id": 2,
+            "name": "Beta_Ltd",
+            "ref": None,
+            "email": None,
+            "is_company": True,
+            "active": True,
+            "supplier_rank": 3,
+            **base,
+        },
+    )
+    db.insert(
+        "res.partner",
+        {
+            "id": 3,
+            "name": "carla",
+            "ref": "C3",
+            "email": "c@x.example",
+            "is_company": False,
+            "active": False,
+            "supplier_rank": 1,
+            "parent_id": 1,
+            **base,
+        },
+    )
+    db.insert(
+        "res.partner",
+        {
+            "id": 4,
+            "name": "Delta 100%",
+            "ref": "C4",
+            "email": "d@x.example",
+            "is_company": True,
+            "active": True,
+            "supplier_rank": 0,
+            **base,
+        },
+    )
     return Orm(db)
 
 
@@ -94,14 +143,17 @@ def test_order_with_several_keys_and_nulls_last(orm):
     assert orm.rpc_search("res.partner", [], offset=1, limit=2, order="id", context=ctx) == [2, 3]
 
 
-@pytest.mark.parametrize("domain,message", [
-    ([("nope", "=", 1)], "Invalid field res.partner.nope in leaf ('nope', '=', 1)"),
-    ([("name", "~~", "x")], "Invalid leaf ('name', '~~', 'x')"),
-    ([("parent_id.nope", "=", 1)], "Invalid field res.partner.nope"),
-    (["|", ("id", "=", 1)], "Invalid domain"),
-    (["&"], "Invalid domain"),
-    ([("name", "=")], "Invalid leaf"),
-])
+@pytest.mark.parametrize(
+    "domain,message",
+    [
+        ([("nope", "=", 1)], "Invalid field res.partner.nope in leaf ('nope', '=', 1)"),
+        ([("name", "~~", "x")], "Invalid leaf ('name', '~~', 'x')"),
+        ([("parent_id.nope", "=", 1)], "Invalid field res.partner.nope"),
+        (["|", ("id", "=", 1)], "Invalid domain"),
+        (["&"], "Invalid domain"),
+        ([("name", "=")], "Invalid leaf"),
+    ],
+)
 def test_bad_domains_raise_odoo_value_errors(orm, domain, message):
     with pytest.raises(OdooError) as err:
         ids(orm, "res.partner", domain)

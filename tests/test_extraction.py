@@ -39,6 +39,7 @@ def client(srv: Server, **settings) -> OdooClient:
 
 def sync(odoo: OdooClient, path, run_id: str, most_pages: int, **kwargs):
     """One pass, failing instead of looping if it reads more pages than the window can hold."""
+
     def bounded(result):
         assert result.pages <= most_pages, f"{result.pages} pages read: the pager does not advance"
 
@@ -52,8 +53,9 @@ def loaded(rpc, path) -> tuple[dict, int]:
 
 def window(rpc, cursor: dict) -> int:
     since = datetime.strptime(cursor["write_date"], "%Y-%m-%d %H:%M:%S") - timedelta(minutes=10)
-    return rpc.env["stock.move"].search_count([["write_date", ">=", since.strftime("%Y-%m-%d %H:%M:%S")]],
-                                              context=NO_ARCHIVE_FILTER)
+    return rpc.env["stock.move"].search_count(
+        [["write_date", ">=", since.strftime("%Y-%m-%d %H:%M:%S")]], context=NO_ARCHIVE_FILTER
+    )
 
 
 def test_a_write_of_more_rows_than_a_page_is_extracted_exactly_once_and_the_next_run_resumes(srv, rpc, tmp_path):
@@ -91,13 +93,14 @@ def test_parallel_id_ranges_load_what_a_serial_pass_loads(srv, rpc, tmp_path):
     ids = rpc.env["stock.move"].search([], order="id", context=NO_ARCHIVE_FILTER)
     ranges = id_ranges(odoo, "stock.move", [], 3)
     assert len(ranges) == 3 and ranges[0][0] == ids[0] - 1 and ranges[-1][1] is None
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))  # contiguous, no gap, no overlap
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))  # contiguous, no gap, no overlap
     per_range = [sum(1 for i in ids if i > low and (high is None or i <= high)) for low, high in ranges]
     assert sum(per_range) == len(ids) and min(per_range) > len(ids) / 3 * 0.8
 
     serial = sync(odoo, tmp_path / "serial.duckdb", "serial", most_pages=len(ids) // 700 + 1)
-    parallel = sync(client(srv, page_size=700, workers=3), tmp_path / "parallel.duckdb", "parallel",
-                    most_pages=len(ids) // 700 + 3)
+    parallel = sync(
+        client(srv, page_size=700, workers=3), tmp_path / "parallel.duckdb", "parallel", most_pages=len(ids) // 700 + 3
+    )
     assert serial.rows_read == parallel.rows_read == len(ids)
     assert parallel.pages >= serial.pages and parallel.cursor_after == serial.cursor_after
     source = source_rows(rpc, MOVES)
@@ -133,6 +136,9 @@ def test_records_written_and_deleted_while_a_pass_pages_arrive_by_the_next_run(s
     rows, total = loaded(rpc, path)
     assert rows[behind]["date_deadline"].isoformat(" ") == "2027-01-15 09:30:00"
     assert_same(source_rows(rpc, MOVES), rows, "stock.move")
-    deleted = duckdb.connect(str(path), read_only=True).execute(
-        "SELECT id FROM raw_odoo.stock_move WHERE _deleted_at IS NOT NULL").fetchall()
+    deleted = (
+        duckdb.connect(str(path), read_only=True)
+        .execute("SELECT id FROM raw_odoo.stock_move WHERE _deleted_at IS NOT NULL")
+        .fetchall()
+    )
     assert deleted == [(gone_behind,)] and total == len(rows) + 1

@@ -39,12 +39,18 @@ def test_dotenv_in_the_current_directory_is_read_and_the_environment_wins(server
     assert "raw_odoo/uom_uom" in done.stdout
 
 
-@pytest.mark.parametrize("value, message", [
-    ("/etc/passwd/warehouse.duckdb",
-     "REPORTING_DUCKDB_PATH=/etc/passwd/warehouse.duckdb: /etc/passwd is a file, not a folder; point it at a file "
-     "in a writable folder"),
-    ("{tmp}", "REPORTING_DUCKDB_PATH={tmp} is not a file; point it at a file name in a writable folder"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (
+            "/etc/passwd/warehouse.duckdb",
+            "REPORTING_DUCKDB_PATH=/etc/passwd/warehouse.duckdb: /etc/passwd is a file, not a folder; "
+            "point it at a file "
+            "in a writable folder",
+        ),
+        ("{tmp}", "REPORTING_DUCKDB_PATH={tmp} is not a file; point it at a file name in a writable folder"),
+    ],
+)
 def test_an_unusable_duckdb_path_is_named_before_anything_runs(server, tmp_path, value, message):
     value = value.format(tmp=tmp_path)
     done = reporting(cli_env(server, tmp_path, REPORTING_DUCKDB_PATH=value), "run")
@@ -88,13 +94,15 @@ def plain_http_url():
 def test_a_server_that_is_not_odoo_is_said_at_once_without_retries_or_traceback(server, tmp_path, plain_http_url):
     done = reporting(cli_env(server, tmp_path, ODOO_URL=plain_http_url), "ingest", "--models", "sale.order")
     assert done.returncode == 1
-    assert only_line(done.stderr) == (f"error: {plain_http_url} does not look like an Odoo server: "
-                                      f"/web/webclient/version_info answered HTTP 501")
+    assert only_line(done.stderr) == (
+        f"error: {plain_http_url} does not look like an Odoo server: /web/webclient/version_info answered HTTP 501"
+    )
     assert "retry" not in done.stdout and "Traceback" not in done.stdout + done.stderr
     assert len(done.stdout.splitlines()) <= 3  # progress and where the full logs are, not 100 lines of traces
 
-    verbose = reporting(cli_env(server, tmp_path, ODOO_URL=plain_http_url), "--verbose", "ingest", "--models",
-                        "sale.order")
+    verbose = reporting(
+        cli_env(server, tmp_path, ODOO_URL=plain_http_url), "--verbose", "ingest", "--models", "sale.order"
+    )
     assert verbose.returncode == 1 and "Stack Trace" in verbose.stdout + verbose.stderr
 
 
@@ -112,19 +120,25 @@ def test_retries_are_logged_once(server, tmp_path):
 def test_check_reports_a_good_setup_line_by_line(server, tmp_path):
     done = reporting(cli_env(server, tmp_path, CARRIER_API_URL=""), "check")
     assert done.returncode == 0, done.stdout + done.stderr
-    rows = {line.split()[1]: line.split()[0] for line in done.stdout.splitlines() if line[:5].strip() in
-            ("ok", "note", "FAIL")}
+    rows = {
+        line.split()[1]: line.split()[0]
+        for line in done.stdout.splitlines()
+        if line[:5].strip() in ("ok", "note", "FAIL")
+    }
     assert rows["odoo"] == "ok" and rows["warehouse"] == "ok" and rows["dbt"] == "ok"
     assert rows["sale.order"] == "ok" and rows["carrier"] == "note"  # "carrier API": optional, not configured
     assert not (tmp_path / "warehouse.duckdb").exists() or rows  # nothing extracted
     assert "Ready" in done.stdout
 
 
-@pytest.mark.parametrize("broken, subject, detail", [
-    ({"ODOO_PASSWORD": "wrong-password-123"}, "odoo", "Odoo rejected the login of user 'admin'"),
-    ({"ODOO_DB": "nope"}, "odoo", "Odoo database 'nope' does not exist"),
-    ({"CARRIER_API_TOKEN": "wrong"}, "carrier", "rejected the token (CARRIER_API_TOKEN): HTTP 401"),
-])
+@pytest.mark.parametrize(
+    "broken, subject, detail",
+    [
+        ({"ODOO_PASSWORD": "wrong-password-123"}, "odoo", "Odoo rejected the login of user 'admin'"),
+        ({"ODOO_DB": "nope"}, "odoo", "Odoo database 'nope' does not exist"),
+        ({"CARRIER_API_TOKEN": "wrong"}, "carrier", "rejected the token (CARRIER_API_TOKEN): HTTP 401"),
+    ],
+)
 def test_check_names_what_is_broken(server, tmp_path, broken, subject, detail):
     done = reporting(cli_env(server, tmp_path, **broken), "check")
     assert done.returncode == 1

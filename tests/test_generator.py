@@ -31,8 +31,23 @@ def test_truth_is_byte_identical_for_the_same_seed(tmp_path):
     outs = []
     for name in ("a.json", "b.json"):
         out = tmp_path / name
-        subprocess.run([sys.executable, "-m", "odoo_sim.cli", "truth", "--scale", "0.1", "--seed", "7",
-                        "--as-of", "2026-06-30", "--out", str(out)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "odoo_sim.cli",
+                "truth",
+                "--scale",
+                "0.1",
+                "--seed",
+                "7",
+                "--as-of",
+                "2026-06-30",
+                "--out",
+                str(out),
+            ],
+            check=True,
+        )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
     other = ground_truth(generate(0.1, 8, date(2026, 6, 30)))
@@ -49,10 +64,19 @@ PINNED_HISTORY = {
 def _history(world) -> str:
     """A canonical serialization of what a generation produces: the records (without the generator's
     private `_` bookkeeping), the carrier shipments, the planted problems and the late causes."""
-    tables = {model: [{k: v for k, v in rec.items() if not k.startswith("_")} for rec in rows]
-              for model, rows in world.tables.items()}
-    return json.dumps({"tables": tables, "shipments": world.shipments, "anomalies": asdict(world.anomalies),
-                       "late_causes": sorted(world.late_causes.items())}, sort_keys=True)
+    tables = {
+        model: [{k: v for k, v in rec.items() if not k.startswith("_")} for rec in rows]
+        for model, rows in world.tables.items()
+    }
+    return json.dumps(
+        {
+            "tables": tables,
+            "shipments": world.shipments,
+            "anomalies": asdict(world.anomalies),
+            "late_causes": sorted(world.late_causes.items()),
+        },
+        sort_keys=True,
+    )
 
 
 @pytest.mark.parametrize("stock_odoo", [False, True], ids=["full", "stock_odoo"])
@@ -74,7 +98,14 @@ def test_records_are_identical_for_the_same_seed():
 
 def test_volumes_grow_linearly_with_scale():
     small, large = generate(0.25, 42, AS_OF), generate(1.0, 42, AS_OF)
-    for model in ("sale.order", "sale.order.line", "stock.move", "purchase.order.line", "product.product", "account.move"):
+    for model in (
+        "sale.order",
+        "sale.order.line",
+        "stock.move",
+        "purchase.order.line",
+        "product.product",
+        "account.move",
+    ):
         ratio = len(large.tables[model]) / len(small.tables[model])
         assert 3.3 < ratio < 4.7, (model, ratio)
 
@@ -102,7 +133,9 @@ def test_realistic_behaviour_is_present(world):
     services = {p["id"] for p in t["product.template"] if p["type"] == "service"}
     assert any(ln.get("product_id") in services and not ln.get("is_delivery") for ln in t["sale.order.line"])
     assert any(ln.get("is_delivery") for ln in t["sale.order.line"])
-    assert any(not p["active"] for p in t["product.product"]) and any(not p["active"] for p in t["res.partner"] if p.get("customer_rank"))
+    assert any(not p["active"] for p in t["product.product"]) and any(
+        not p["active"] for p in t["res.partner"] if p.get("customer_rank")
+    )
     assert any(o["currency_id"] == 2 for o in t["sale.order"])
     assert {m["move_type"] for m in t["account.move"]} == {"out_invoice", "out_refund", "in_invoice"}
     assert any(m.get("is_inventory") for m in t["stock.move"])
@@ -126,7 +159,9 @@ def test_chronically_late_supplier(truth):
 
 
 def _otif(truth, wid, since):
-    rows = [r for r in truth["kpis"]["service_level"]["daily"] if r["warehouse_id"] == wid and r["promised_date"] >= since]
+    rows = [
+        r for r in truth["kpis"]["service_level"]["daily"] if r["warehouse_id"] == wid and r["promised_date"] >= since
+    ]
     return sum(r["otif_lines"] for r in rows) / sum(r["due_lines"] for r in rows)
 
 
@@ -136,7 +171,11 @@ def test_congested_warehouse_in_the_last_two_weeks(truth):
     others = [_otif(truth, w, since) for w in (1, 2, 3) if w != wid]
     assert _otif(truth, wid, since) < min(others) - 0.2
     before = (AS_OF - timedelta(days=60)).isoformat()
-    rows = [r for r in truth["kpis"]["service_level"]["daily"] if r["warehouse_id"] == wid and before <= r["promised_date"] < since]
+    rows = [
+        r
+        for r in truth["kpis"]["service_level"]["daily"]
+        if r["warehouse_id"] == wid and before <= r["promised_date"] < since
+    ]
     assert sum(r["otif_lines"] for r in rows) / sum(r["due_lines"] for r in rows) > 0.8
 
 
@@ -151,7 +190,9 @@ def test_master_data_defects(world, truth):
 
 
 def test_carrier_disruption_in_the_last_week(world, truth):
-    code = next(c["name"] for c in world.tables["delivery.carrier"] if c["id"] == truth["anomalies"]["disrupted_carrier_id"])
+    code = next(
+        c["name"] for c in world.tables["delivery.carrier"] if c["id"] == truth["anomalies"]["disrupted_carrier_id"]
+    )
     code = {"FastFreight Express": "FFX", "Regional Road": "RRD", "Parcel Post": "PPS"}[code]
     since = (AS_OF - timedelta(days=6)).isoformat()
 
@@ -201,8 +242,12 @@ def test_ranks_count_the_posted_documents_as_odoo_raises_them(world):
     expected = {pid: {"customer_rank": 0, "supplier_rank": 0} for pid in partners}
     for move in world.tables["account.move"]:
         assert move["state"] == "posted"
-        rank = {"out_invoice": "customer_rank", "out_refund": "customer_rank",
-                "in_invoice": "supplier_rank", "in_refund": "supplier_rank"}[move["move_type"]]
+        rank = {
+            "out_invoice": "customer_rank",
+            "out_refund": "customer_rank",
+            "in_invoice": "supplier_rank",
+            "in_refund": "supplier_rank",
+        }[move["move_type"]]
         for pid in {move["partner_id"], partners[move["partner_id"]]["commercial_partner_id"]}:
             expected[pid][rank] += 1
     assert {pid: {r: p[r] for r in ("customer_rank", "supplier_rank")} for pid, p in partners.items()} == expected
@@ -220,7 +265,9 @@ def test_half_of_the_vendors_are_billed_outside_odoo(world, truth):
     assert len(unbilled) == len(vendors) // 2 and unbilled <= received
     assert all(vendors[v]["supplier_rank"] == 0 for v in unbilled)
     assert all(vendors[v]["supplier_rank"] > 0 for v in billed)
-    orders = [o for o in world.tables["purchase.order"] if o["partner_id"] in unbilled and o["_picking"]["state"] == "done"]
+    orders = [
+        o for o in world.tables["purchase.order"] if o["partner_id"] in unbilled and o["_picking"]["state"] == "done"
+    ]
     assert orders and all(o["invoice_status"] == "to invoice" for o in orders)
     ordered_from = {o["partner_id"] for o in world.tables["purchase.order"] if o["state"] in ("purchase", "done")}
     assert {int(k) for k in truth["kpis"]["supplier"]} == ordered_from >= unbilled
@@ -234,8 +281,11 @@ def test_vendor_bills_are_numbered_per_month_as_in_odoo_17(world):
         prefix, _, number = move["name"].rpartition("/")
         numbers.setdefault(prefix, []).append(int(number))
         day = move["date"]
-        expected = {"in_invoice": f"BILL/{day[:4]}/{day[5:7]}", "out_invoice": f"INV/{day[:4]}",
-                    "out_refund": f"RINV/{day[:4]}"}[move["move_type"]]
+        expected = {
+            "in_invoice": f"BILL/{day[:4]}/{day[5:7]}",
+            "out_invoice": f"INV/{day[:4]}",
+            "out_refund": f"RINV/{day[:4]}",
+        }[move["move_type"]]
         assert prefix == expected and len(number) == (4 if prefix.startswith("BILL") else 5), move["name"]
     assert all(sorted(n) == list(range(1, len(n) + 1)) for n in numbers.values())
 

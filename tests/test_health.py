@@ -21,28 +21,42 @@ def srv():
 
 
 def test_freshness_status_by_the_policy_windows():
-    assert [freshness_status(m, 120, 360) for m in (None, 0, 120, 121, 360, 361)] == \
-        ["never loaded", "fresh", "fresh", "warn", "warn", "fail"]
+    assert [freshness_status(m, 120, 360) for m in (None, 0, 120, 121, 360, 361)] == [
+        "never loaded",
+        "fresh",
+        "fresh",
+        "warn",
+        "warn",
+        "fail",
+    ]
 
 
 def test_pipeline_health_names_fresh_never_loaded_and_failing(srv, tmp_path):
     path = str(tmp_path / "w.duckdb")
     orders, partners = odoo_raw_asset(table_for("sale.order")), odoo_raw_asset(table_for("res.partner"))
     assets = [orders, partners, pipeline_health]
-    resources = {"odoo": OdooResource(url=srv.url, db=DB, username="admin", password="admin"),
-                 "warehouse": WarehouseResource(duckdb_path=path)}
+    resources = {
+        "odoo": OdooResource(url=srv.url, db=DB, username="admin", password="admin"),
+        "warehouse": WarehouseResource(duckdb_path=path),
+    }
     with dg.instance_for_test() as instance:
         assert dg.materialize(assets, selection=[orders.key], instance=instance, resources=resources).success
         with duckdb.connect(path) as con:  # a row lost behind the connector's back: the count check fails
-            con.execute("DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
-                        "ORDER BY write_date, id LIMIT 1)")
+            con.execute(
+                "DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
+                "ORDER BY write_date, id LIMIT 1)"
+            )
         dg.materialize(assets, selection=[orders.key], instance=instance, resources=resources)
         result = dg.materialize(assets, selection=[pipeline_health.key], instance=instance, resources=resources)
         metadata = result.asset_materializations_for_node("marts__pipeline_health")[0].metadata
     with duckdb.connect(path, read_only=True) as con:
-        rows = {r[0]: r[1:] for r in con.execute(
-            "SELECT source, minutes_since_extraction, freshness, last_run_status, failing_checks "
-            "FROM marts.pipeline_health").fetchall()}
+        rows = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT source, minutes_since_extraction, freshness, last_run_status, failing_checks "
+                "FROM marts.pipeline_health"
+            ).fetchall()
+        }
     assert set(rows) == {f"raw_odoo/{t.table}" for t in ODOO_TABLES} | {"raw_carrier/shipments"}
     minutes, freshness, last_run, failing = rows["raw_odoo/sale_order"]
     assert 0 <= minutes < 5 and freshness == "fresh" and last_run == "SUCCESS" and failing == "source_count_matches"

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import http.server
 import json
-from datetime import datetime, timedelta
-from pathlib import Path
 import os
 import signal
 import subprocess
 import sys
 import threading
 import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 import duckdb
-import psycopg2
 import pytest
-from conftest import DB, Server, cli_env, reporting
+from conftest import Server, cli_env, reporting
 from raw_compare import assert_same, columns_of, source_rows, warehouse_rows
 
 from reporting_assets.cli import ensure_pool
@@ -52,15 +51,27 @@ def assert_raw_equals_source(rpc, env: dict, tables=ODOO_TABLES) -> None:
 def assert_shipments_equal_api(srv: Server, env: dict) -> None:
     api, page = {}, 1
     while page:
-        req = urllib.request.Request(f"{srv.url}/carrier-api/v1/shipments?page={page}&page_size=1000",
-                                     headers={"Authorization": "Bearer carrier-demo-token"})
+        req = urllib.request.Request(
+            f"{srv.url}/carrier-api/v1/shipments?page={page}&page_size=1000",
+            headers={"Authorization": "Bearer carrier-demo-token"},
+        )
         reply = json.loads(urllib.request.urlopen(req, timeout=30).read())
         api.update({s["tracking_ref"]: s for s in reply["shipments"]})
         page = reply["next_page"]
-    columns = ["tracking_ref", "carrier_code", "shipped_at", "delivered_at", "status", "service_level_days", "updated_at"]
+    columns = [
+        "tracking_ref",
+        "carrier_code",
+        "shipped_at",
+        "delivered_at",
+        "status",
+        "service_level_days",
+        "updated_at",
+    ]
     loaded, _ = warehouse_rows(env["REPORTING_WAREHOUSE"], where(env), "raw_carrier", "shipments", columns)
-    as_text = {k: {c: (v.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(v, "strftime") else v) for c, v in row.items()}
-               for k, row in loaded.items()}
+    as_text = {
+        k: {c: (v.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(v, "strftime") else v) for c, v in row.items()}
+        for k, row in loaded.items()
+    }
     assert_same(api, as_text, "carrier shipments")
 
 
@@ -94,15 +105,15 @@ def test_ingest_lands_every_table_exactly_as_the_source_has_it(srv, rpc, tmp_pat
     os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
     try:
         with dg.DagsterInstance.get() as instance:
-            stored = "".join(dg.serialize_value(e) for e in instance.all_logs(
-                instance.get_runs(limit=1)[0].run_id))
+            stored = "".join(dg.serialize_value(e) for e in instance.all_logs(instance.get_runs(limit=1)[0].run_id))
     finally:
         del os.environ["DAGSTER_HOME"]
     assert "cursor_after" in stored and not [x for x in secrets if x in stored]
     meta = latest_metadata(env, "stock_move")
     assert meta["rows_read"] == meta["inserted"] == meta["dagster/row_count"] == rpc.env["stock.move"].search_count([])
-    newest = rpc.env["stock.move"].read_group([], ["write_date:max"], [], lazy=False,
-                                              context={"active_test": False})[0]["write_date"]
+    newest = rpc.env["stock.move"].read_group([], ["write_date:max"], [], lazy=False, context={"active_test": False})[
+        0
+    ]["write_date"]
     assert json.loads(meta["cursor_before"]) is None and json.loads(meta["cursor_after"]) == {"write_date": newest}
 
 
@@ -126,8 +137,9 @@ def test_second_ingest_reads_exactly_what_changed(srv, rpc, tmp_path):
     env = cli_env(srv, tmp_path)
     ingest_ok(env)
     tables = [table_for(m) for m in ("res.partner", "sale.order", "sale.order.line", "stock.picking")]
-    before = {t.table: warehouse_rows("duckdb", where(env), "raw_odoo", t.table, ["id", "write_date"])[0]
-              for t in tables}
+    before = {
+        t.table: warehouse_rows("duckdb", where(env), "raw_odoo", t.table, ["id", "write_date"])[0] for t in tables
+    }
     cursors = {t.table: json.loads(latest_metadata(env, t.table)["cursor_after"]) for t in tables}
 
     orders = rpc.env["sale.order"].search([["state", "=", "sale"]], limit=3)
@@ -135,8 +147,9 @@ def test_second_ingest_reads_exactly_what_changed(srv, rpc, tmp_path):
     partners = rpc.env["res.partner"].search([["customer_rank", ">", 0]], limit=2)
     rpc.env["res.partner"].write(partners, {"email": "changed@example.com"})
     new_partner = rpc.env["res.partner"].create({"name": "New Customer Ltd", "is_company": True})
-    new_order = rpc.env["sale.order"].create({"partner_id": new_partner, "order_line": [
-        [0, 0, {"product_id": 1, "product_uom_qty": 2, "price_unit": 10.0}]]})
+    new_order = rpc.env["sale.order"].create(
+        {"partner_id": new_partner, "order_line": [[0, 0, {"product_id": 1, "product_uom_qty": 2, "price_unit": 10.0}]]}
+    )
     line = rpc.env["sale.order.line"].search([["order_id", "not in", orders + [new_order]]], limit=1)
     rpc.env["sale.order.line"].unlink(line)
     picking = rpc.env["stock.picking"].search([], limit=1)
@@ -144,17 +157,22 @@ def test_second_ingest_reads_exactly_what_changed(srv, rpc, tmp_path):
 
     ingest_ok(env, "--models", ",".join(t.model for t in tables))
     for t in tables:
-        source = {r["id"]: r["write_date"] for r in rpc.env[t.model].search_read(
-            [], ["write_date"], context={"active_test": False})}
+        source = {
+            r["id"]: r["write_date"]
+            for r in rpc.env[t.model].search_read([], ["write_date"], context={"active_test": False})
+        }
         old = {k: v["write_date"].strftime("%Y-%m-%d %H:%M:%S") for k, v in before[t.table].items()}
         inserted = set(source) - set(old)
         deleted = set(old) - set(source)
         updated = {k for k in set(source) & set(old) if source[k] != old[k]}
-        lookback_start = (datetime.strptime(cursors[t.table]["write_date"], "%Y-%m-%d %H:%M:%S")
-                          - timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M:%S")
+        lookback_start = (
+            datetime.strptime(cursors[t.table]["write_date"], "%Y-%m-%d %H:%M:%S") - timedelta(minutes=10)
+        ).strftime("%Y-%m-%d %H:%M:%S")
         window = rpc.env[t.model].search_count([["write_date", ">=", lookback_start]], context={"active_test": False})
         meta = latest_metadata(env, t.table)
-        assert (meta["inserted"], meta["updated"], meta["deleted"]) == (len(inserted), len(updated), len(deleted)), t.model
+        assert (meta["inserted"], meta["updated"], meta["deleted"]) == (len(inserted), len(updated), len(deleted)), (
+            t.model
+        )
         # The changed rows and the unchanged ones of the look-back window, nothing else: for the master
         # data, all stamped at one instant, that window is the whole table; for the documents, a sliver.
         assert meta["rows_read"] == window, t.model
@@ -163,8 +181,11 @@ def test_second_ingest_reads_exactly_what_changed(srv, rpc, tmp_path):
             assert meta["rows_read"] < len(source) / 10, t.model
     assert {new_partner} <= set(source_rows(rpc, tables[0])) and line[0] not in source_rows(rpc, tables[2])
     assert_raw_equals_source(rpc, env, tables)
-    deleted_at = duckdb.connect(where(env), read_only=True).execute(
-        "SELECT _deleted_at IS NOT NULL FROM raw_odoo.sale_order_line WHERE id = ?", line).fetchone()
+    deleted_at = (
+        duckdb.connect(where(env), read_only=True)
+        .execute("SELECT _deleted_at IS NOT NULL FROM raw_odoo.sale_order_line WHERE id = ?", line)
+        .fetchone()
+    )
     assert deleted_at == (True,)  # kept in raw, marked
 
 
@@ -172,9 +193,14 @@ def test_second_ingest_reads_exactly_what_changed(srv, rpc, tmp_path):
 def test_killed_ingestion_resumes_exactly(srv, rpc, tmp_path, request, warehouse):
     dsn = request.getfixturevalue("pg_dsn") if warehouse == "postgres" else ""
     env = cli_env(srv, tmp_path, warehouse, dsn, ODOO_PAGE_SIZE="100")
-    proc = subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", "stock.move"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", "stock.move"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     srv.admin(latency_ms=20)
     try:
         for line in proc.stdout:
@@ -214,14 +240,20 @@ def not_odoo_url():
     server.shutdown()
 
 
-@pytest.mark.parametrize("case, expected", [
-    ("password", "Odoo rejected the login of user 'admin' on database 'distribution_demo' at {url}: "
-                 "wrong password or API key (ODOO_PASSWORD)"),
-    ("database", "Odoo database 'no_such_db' does not exist on {url} (it has: distribution_demo)"),
-    ("not_odoo", "{url} does not look like an Odoo server: it does not answer JSON-RPC"),
-    ("carrier_token", "the carrier API at {carrier} rejected the token (CARRIER_API_TOKEN): HTTP 401"),
-    ("timeout", "Odoo at {url} did not answer within 0.2 s (ODOO_TIMEOUT); tried 2 times"),
-])
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        (
+            "password",
+            "Odoo rejected the login of user 'admin' on database 'distribution_demo' at {url}: "
+            "wrong password or API key (ODOO_PASSWORD)",
+        ),
+        ("database", "Odoo database 'no_such_db' does not exist on {url} (it has: distribution_demo)"),
+        ("not_odoo", "{url} does not look like an Odoo server: it does not answer JSON-RPC"),
+        ("carrier_token", "the carrier API at {carrier} rejected the token (CARRIER_API_TOKEN): HTTP 401"),
+        ("timeout", "Odoo at {url} did not answer within 0.2 s (ODOO_TIMEOUT); tried 2 times"),
+    ],
+)
 def test_what_retrying_cannot_fix_gives_one_clear_message(srv, tmp_path, not_odoo_url, case, expected):
     secret = "S3cret-Wrong-Passw0rd"
     env = cli_env(srv, tmp_path, ODOO_PASSWORD=secret)
@@ -250,11 +282,14 @@ def test_what_retrying_cannot_fix_gives_one_clear_message(srv, tmp_path, not_odo
     assert secret not in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("variable, value, message", [
-    ("ODOO_PAGE_SIZE", "abc", "ODOO_PAGE_SIZE must be a number >= 1, got 'abc'"),
-    ("ODOO_WORKERS", "0", "ODOO_WORKERS must be a number >= 1, got '0'"),
-    ("REPORTING_WAREHOUSE", "mysql", "REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got 'mysql'"),
-])
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("ODOO_PAGE_SIZE", "abc", "ODOO_PAGE_SIZE must be a number >= 1, got 'abc'"),
+        ("ODOO_WORKERS", "0", "ODOO_WORKERS must be a number >= 1, got '0'"),
+        ("REPORTING_WAREHOUSE", "mysql", "REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got 'mysql'"),
+    ],
+)
 def test_a_bad_configuration_value_is_named(srv, tmp_path, variable, value, message):
     done = reporting(cli_env(srv, tmp_path, **{variable: value}), "ingest")
     assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (2, f"error: {message}")
@@ -264,8 +299,10 @@ def test_count_check_catches_a_lost_row_and_full_refresh_restores_it(srv, rpc, t
     env = cli_env(srv, tmp_path)
     ingest_ok(env, "--models", "sale.order")
     con = duckdb.connect(where(env))
-    lost = con.execute("DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
-                       "ORDER BY write_date, id LIMIT 1) RETURNING id").fetchone()[0]  # outside the look-back
+    lost = con.execute(
+        "DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
+        "ORDER BY write_date, id LIMIT 1) RETURNING id"
+    ).fetchone()[0]  # outside the look-back
     con.close()
     done = ingest_ok(env, "--models", "sale.order")  # incremental: the old row is not re-read
     assert "check failed: raw_odoo/sale_order source_count_matches" in done.stdout
@@ -301,18 +338,28 @@ def test_concurrent_runs_take_turns_on_the_duckdb_file(srv, rpc, tmp_path, pg_ds
     home = Path(env["DAGSTER_HOME"])
     home.mkdir(parents=True)
     url = pg_dsn.replace("postgresql://", "postgresql+psycopg2://")  # SQLAlchemy 2.1 would pick psycopg 3
-    (home / "dagster.yaml").write_text(f"storage:\n  postgres:\n    postgres_url: {url}\n"
-                                       "concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n")
+    (home / "dagster.yaml").write_text(
+        f"storage:\n  postgres:\n    postgres_url: {url}\n"
+        "concurrency:\n  pools:\n    default_limit: 1\ntelemetry:\n  enabled: false\n"
+    )
     with dg.DagsterInstance.from_config(str(home)) as instance:
         ensure_pool(instance)  # storage and pool created once, before the processes start, as in a deployment
     srv.admin(latency_ms=30)
     try:
-        procs = [subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", models],
-                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                 for models in ("stock.move,sale.order", "stock.picking,sale.order.line")]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", models],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for models in ("stock.move,sale.order", "stock.picking,sale.order.line")
+        ]
         outputs = [p.communicate(timeout=300)[0] for p in procs]
     finally:
         srv.admin(reset=True)
     assert [p.returncode for p in procs] == [0, 0], [o[-3000:] for o in outputs]
-    assert_raw_equals_source(rpc, env, [table_for(m) for m in ("stock.move", "sale.order", "stock.picking",
-                                                                 "sale.order.line")])
+    assert_raw_equals_source(
+        rpc, env, [table_for(m) for m in ("stock.move", "sale.order", "stock.picking", "sale.order.line")]
+    )

@@ -12,23 +12,36 @@ from reporting_assets.odoo.columns import FieldMissingError, column_descriptions
 from reporting_assets.odoo.tables import ODOO_TABLES, OdooTable, table_for
 
 FIELDS = {
-    "id": {"type": "integer"}, "create_date": {"type": "datetime"}, "write_date": {"type": "datetime"},
-    "partner_id": {"type": "many2one", "relation": "res.partner"}, "quantity_done": {"type": "float"},
-    "tag_ids": {"type": "many2many"}, "active": {"type": "boolean"}, "date_planned": {"type": "date"},
-    "state": {"type": "selection"}, "note": {"type": "text"}, "amount": {"type": "monetary"},
+    "id": {"type": "integer"},
+    "create_date": {"type": "datetime"},
+    "write_date": {"type": "datetime"},
+    "partner_id": {"type": "many2one", "relation": "res.partner"},
+    "quantity_done": {"type": "float"},
+    "tag_ids": {"type": "many2many"},
+    "active": {"type": "boolean"},
+    "date_planned": {"type": "date"},
+    "state": {"type": "selection"},
+    "note": {"type": "text"},
+    "amount": {"type": "monetary"},
 }
 
 
 def test_many2one_becomes_an_id_and_a_name_column_and_alternatives_land_in_the_first_name():
-    res = resolve_columns(OdooTable("x.y", "partner_id quantity|quantity_done ?is_delivery:boolean tag_ids "
-                                           "?carrier_id:many2one"), FIELDS)
+    res = resolve_columns(
+        OdooTable("x.y", "partner_id quantity|quantity_done ?is_delivery:boolean tag_ids ?carrier_id:many2one"), FIELDS
+    )
     assert [(c.name, c.sql_type, c.field, c.present) for c in res.columns] == [
-        ("id", "bigint", "id", True), ("create_date", "timestamp", "create_date", True),
+        ("id", "bigint", "id", True),
+        ("create_date", "timestamp", "create_date", True),
         ("write_date", "timestamp", "write_date", True),
-        ("partner_id", "bigint", "partner_id", True), ("partner_id_name", "text", "partner_id", True),
-        ("quantity", "double", "quantity_done", True), ("is_delivery", "boolean", "is_delivery", False),
+        ("partner_id", "bigint", "partner_id", True),
+        ("partner_id_name", "text", "partner_id", True),
+        ("quantity", "double", "quantity_done", True),
+        ("is_delivery", "boolean", "is_delivery", False),
         ("tag_ids", "bigint[]", "tag_ids", True),
-        ("carrier_id", "bigint", "carrier_id", False), ("carrier_id_name", "text", "carrier_id", False)]
+        ("carrier_id", "bigint", "carrier_id", False),
+        ("carrier_id_name", "text", "carrier_id", False),
+    ]
     assert res.fields == ("id", "create_date", "write_date", "partner_id", "quantity_done", "tag_ids")
     assert res.skipped == ("is_delivery", "carrier_id")
     assert "is_delivery" not in res.extracted and "carrier_id" not in res.extracted  # what drift compares
@@ -39,21 +52,38 @@ def test_an_absent_optional_field_is_a_null_column_of_its_declared_type_even_a_b
     records = [{"id": 1, "create_date": False, "write_date": False, "active": False}]
     data = to_columns(records, res.columns)
     assert (data["active"], data["is_delivery"], data["carrier_id"], data["carrier_id_name"]) == (
-        [False], [None], [None], [None])
+        [False],
+        [None],
+        [None],
+        [None],
+    )
 
 
 def test_an_absent_optional_model_gets_every_declared_column():
     res = resolve_columns(table_for("delivery.carrier"), {}, model_absent=True)
     types = {c.name: c.sql_type for c in res.columns}
-    assert types == {"id": "bigint", "create_date": "timestamp", "write_date": "timestamp", "name": "text",
-                     "delivery_type": "text", "product_id": "bigint", "product_id_name": "text",
-                     "company_id": "bigint", "company_id_name": "text", "sequence": "bigint", "active": "boolean"}
+    assert types == {
+        "id": "bigint",
+        "create_date": "timestamp",
+        "write_date": "timestamp",
+        "name": "text",
+        "delivery_type": "text",
+        "product_id": "bigint",
+        "product_id_name": "text",
+        "company_id": "bigint",
+        "company_id_name": "text",
+        "sequence": "bigint",
+        "active": "boolean",
+    }
     assert res.fields == () and res.extracted == {}
 
 
 def test_raw_columns_are_described_with_odoo_labels_and_field_names():
-    fields = dict(FIELDS, partner_id={"type": "many2one", "relation": "res.partner", "string": "Customer"},
-                  state={"type": "selection", "string": "Status"})
+    fields = dict(
+        FIELDS,
+        partner_id={"type": "many2one", "relation": "res.partner", "string": "Customer"},
+        state={"type": "selection", "string": "Status"},
+    )
     res = resolve_columns(OdooTable("sale.order", "partner_id state ?carrier_id:many2one"), fields)
     described = column_descriptions("sale.order", res, fields)
     assert described["partner_id"] == "Customer: id of the linked res.partner (`sale.order.partner_id`)."
@@ -86,12 +116,30 @@ def test_a_missing_required_field_is_a_clear_error():
 def test_values_are_typed_and_false_becomes_null_except_in_booleans():
     res = resolve_columns(OdooTable("x.y", "partner_id tag_ids active date_planned state note amount"), FIELDS)
     records = [
-        {"id": 1, "create_date": "2024-05-01 10:00:00", "write_date": "2024-05-02 11:00:00",
-         "partner_id": [7, "Acme"], "tag_ids": [3, 4], "active": True, "date_planned": "2024-06-01",
-         "state": "sale", "note": "hello", "amount": 12.5},
-        {"id": 2, "create_date": "2024-05-01 10:00:00", "write_date": "2024-05-02 11:00:00",
-         "partner_id": False, "tag_ids": [], "active": False, "date_planned": False,
-         "state": False, "note": "", "amount": 0},
+        {
+            "id": 1,
+            "create_date": "2024-05-01 10:00:00",
+            "write_date": "2024-05-02 11:00:00",
+            "partner_id": [7, "Acme"],
+            "tag_ids": [3, 4],
+            "active": True,
+            "date_planned": "2024-06-01",
+            "state": "sale",
+            "note": "hello",
+            "amount": 12.5,
+        },
+        {
+            "id": 2,
+            "create_date": "2024-05-01 10:00:00",
+            "write_date": "2024-05-02 11:00:00",
+            "partner_id": False,
+            "tag_ids": [],
+            "active": False,
+            "date_planned": False,
+            "state": False,
+            "note": "",
+            "amount": 0,
+        },
     ]
     data = to_columns(records, res.columns)
     assert data["partner_id"] == [7, None] and data["partner_id_name"] == ["Acme", None]
@@ -104,16 +152,21 @@ def test_values_are_typed_and_false_becomes_null_except_in_booleans():
 
 def test_every_declared_table_is_reachable_by_model_name_and_unknown_names_are_refused():
     assert [table_for(t.model).table for t in ODOO_TABLES] == [t.model.replace(".", "_") for t in ODOO_TABLES]
-    with pytest.raises(KeyError, match="unknown Odoo model 'sale.ordr'; did you mean 'sale.order'\\? "
-                                       "the raw layer extracts: res.company, "):
+    with pytest.raises(
+        KeyError,
+        match="unknown Odoo model 'sale.ordr'; did you mean 'sale.order'\\? the raw layer extracts: res.company, ",
+    ):
         table_for("sale.ordr")
 
 
 def test_schema_drift_names_what_was_added_removed_and_retyped():
     before = {"id": "bigint", "quantity": "double", "picked": "boolean", "name": "text"}
     after = {"id": "bigint", "quantity": "text", "name": "text", "weight": "double"}
-    assert schema_drift(before, after) == {"added": ["weight"], "removed": ["picked"],
-                                           "retyped": ["quantity: double -> text"]}
+    assert schema_drift(before, after) == {
+        "added": ["weight"],
+        "removed": ["picked"],
+        "retyped": ["quantity: double -> text"],
+    }
     assert schema_drift(None, after) == {"added": [], "removed": [], "retyped": []}
     assert schema_drift(after, dict(after)) == {"added": [], "removed": [], "retyped": []}
 
@@ -131,7 +184,8 @@ def test_the_code_location_has_one_raw_asset_per_table_with_pool_and_checks():
         assert node.pools == {"warehouse"}
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys if c.asset_key in raw}
     assert checks == {(k, name) for k in keys for name in ("source_count_matches", "schema_unchanged")} | {
-        ("raw_carrier/shipments", "source_available")}  # the optional source's own check
+        ("raw_carrier/shipments", "source_available")
+    }  # the optional source's own check
     for key in raw:  # owners, tags, a link to the source file
         node = graph.get(key)
         assert node.owners == ["team:data-platform"] and node.tags["tier"] == "bronze"

@@ -31,8 +31,10 @@ def test_wrong_password_is_refused(server):
     odoo = odoorpc.ODOO("127.0.0.1", port=server.port)
     with pytest.raises(odoorpc.error.RPCError, match="Wrong login ID or password"):
         odoo.login(DB, "admin", "wrong")
-    reply = server.post("/jsonrpc", {"service": "object", "method": "execute_kw",
-                                     "args": [DB, 2, "wrong", "sale.order", "search_count", [[]]]})
+    reply = server.post(
+        "/jsonrpc",
+        {"service": "object", "method": "execute_kw", "args": [DB, 2, "wrong", "sale.order", "search_count", [[]]]},
+    )
     assert reply["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
     assert reply["error"]["code"] == 200 and reply["error"]["data"]["message"] == "Access Denied"
 
@@ -63,8 +65,14 @@ def test_every_model_pages_completely_with_search_read(odoo):
         total = Model.search_count([], context={"active_test": False})
         seen, offset = [], 0
         while True:
-            page = Model.search_read([], ["id", "write_date", "display_name"], offset=offset, limit=700,
-                                     order="id asc", context={"active_test": False})
+            page = Model.search_read(
+                [],
+                ["id", "write_date", "display_name"],
+                offset=offset,
+                limit=700,
+                order="id asc",
+                context={"active_test": False},
+            )
             seen += [r["id"] for r in page]
             if len(page) < 700:
                 break
@@ -74,16 +82,28 @@ def test_every_model_pages_completely_with_search_read(odoo):
 
 
 def test_values_have_odoo_shapes(odoo):
-    line = odoo.env["sale.order.line"].search_read([("display_type", "=", False), ("state", "=", "sale")],
-                                                   ["order_id", "product_id", "move_ids",
-                                                    "price_subtotal", "write_date", "product_uom_qty", "price_unit", "discount"],
-                                                   limit=1)[0]
+    line = odoo.env["sale.order.line"].search_read(
+        [("display_type", "=", False), ("state", "=", "sale")],
+        [
+            "order_id",
+            "product_id",
+            "move_ids",
+            "price_subtotal",
+            "write_date",
+            "product_uom_qty",
+            "price_unit",
+            "discount",
+        ],
+        limit=1,
+    )[0]
     assert isinstance(line["order_id"], list) and isinstance(line["order_id"][1], str)
     assert isinstance(line["move_ids"], list)
     assert len(line["write_date"]) == 19 and line["write_date"][10] == " "
     expected = round(line["product_uom_qty"] * line["price_unit"] * (1 - line["discount"] / 100), 2)
     assert line["price_subtotal"] == pytest.approx(expected)
-    order = odoo.execute_kw("sale.order", "read", [[line["order_id"][0]], ["partner_id", "commitment_date"]], {"load": None})[0]
+    order = odoo.execute_kw(
+        "sale.order", "read", [[line["order_id"][0]], ["partner_id", "commitment_date"]], {"load": None}
+    )[0]
     assert isinstance(order["partner_id"], int)
     assert order["commitment_date"] is False or isinstance(order["commitment_date"], str)
 
@@ -102,7 +122,9 @@ def test_prefix_domains_and_dotted_paths(odoo):
 
 def test_read_group_lazy_and_not(odoo):
     SO = odoo.env["sale.order"]
-    groups = SO.read_group([("state", "=", "sale")], ["amount_untaxed:sum"], ["date_order:month", "user_id"], lazy=False)
+    groups = SO.read_group(
+        [("state", "=", "sale")], ["amount_untaxed:sum"], ["date_order:month", "user_id"], lazy=False
+    )
     assert sum(g["__count"] for g in groups) == SO.search_count([("state", "=", "sale")])
     first = groups[0]
     assert first["__range"]["date_order:month"]["from"].endswith("-01 00:00:00")
@@ -153,8 +175,11 @@ def test_write_date_keeps_microseconds_and_is_served_truncated_as_in_odoo_17(odo
 
 def test_a_write_changes_the_computed_figures(odoo):
     Line = odoo.env["sale.order.line"]
-    line = Line.search_read([("display_type", "=", False), ("state", "=", "sale"), ("price_subtotal", ">", 0)],
-                            ["order_id", "product_uom_qty", "price_subtotal"], limit=1)[0]
+    line = Line.search_read(
+        [("display_type", "=", False), ("state", "=", "sale"), ("price_subtotal", ">", 0)],
+        ["order_id", "product_uom_qty", "price_subtotal"],
+        limit=1,
+    )[0]
     order_before = odoo.env["sale.order"].read([line["order_id"][0]], ["amount_untaxed"])[0]["amount_untaxed"]
     Line.write([line["id"]], {"product_uom_qty": line["product_uom_qty"] * 2})
     try:
@@ -164,14 +189,47 @@ def test_a_write_changes_the_computed_figures(odoo):
         Line.write([line["id"]], {"product_uom_qty": line["product_uom_qty"]})
 
 
-@pytest.mark.parametrize("model,method,args,name,message", [
-    ("no.such.model", "search_read", [[]], "odoo.exceptions.UserError", "Object no.such.model doesn't exist"),
-    ("sale.order", "search_read", [[], ["no_such_field"]], "builtins.ValueError", "Invalid field 'no_such_field' on model 'sale.order'"),
-    ("sale.order", "search_read", [[["no_such_field", "=", 1]]], "builtins.ValueError", "Invalid field sale.order.no_such_field in leaf ('no_such_field', '=', 1)"),
-    ("sale.order", "search_read", [[["name", "~~", "x"]]], "builtins.ValueError", "Invalid leaf ('name', '~~', 'x')"),
-    ("sale.order", "_compute_amounts", [[1]], "odoo.exceptions.AccessError", "Private methods (such as _compute_amounts) cannot be called remotely."),
-    ("sale.order", "no_such_method", [[1]], "builtins.AttributeError", "The method 'no_such_method' does not exist on the model 'sale.order'"),
-])
+@pytest.mark.parametrize(
+    "model,method,args,name,message",
+    [
+        ("no.such.model", "search_read", [[]], "odoo.exceptions.UserError", "Object no.such.model doesn't exist"),
+        (
+            "sale.order",
+            "search_read",
+            [[], ["no_such_field"]],
+            "builtins.ValueError",
+            "Invalid field 'no_such_field' on model 'sale.order'",
+        ),
+        (
+            "sale.order",
+            "search_read",
+            [[["no_such_field", "=", 1]]],
+            "builtins.ValueError",
+            "Invalid field sale.order.no_such_field in leaf ('no_such_field', '=', 1)",
+        ),
+        (
+            "sale.order",
+            "search_read",
+            [[["name", "~~", "x"]]],
+            "builtins.ValueError",
+            "Invalid leaf ('name', '~~', 'x')",
+        ),
+        (
+            "sale.order",
+            "_compute_amounts",
+            [[1]],
+            "odoo.exceptions.AccessError",
+            "Private methods (such as _compute_amounts) cannot be called remotely.",
+        ),
+        (
+            "sale.order",
+            "no_such_method",
+            [[1]],
+            "builtins.AttributeError",
+            "The method 'no_such_method' does not exist on the model 'sale.order'",
+        ),
+    ],
+)
 def test_errors_have_odoo_names_and_messages(odoo, model, method, args, name, message):
     with pytest.raises(odoorpc.error.RPCError) as err:
         odoo.execute_kw(model, method, args, {})
@@ -203,8 +261,11 @@ def test_server_on_time_rate_equals_the_ground_truth(odoo):
 
 # --- carrier API ---------------------------------------------------------------
 
+
 def carrier_get(server, query: str, token: str = "carrier-demo-token"):
-    req = urllib.request.Request(f"{server.url}/carrier-api/v1/shipments?{query}", headers={"Authorization": f"Bearer {token}"})
+    req = urllib.request.Request(
+        f"{server.url}/carrier-api/v1/shipments?{query}", headers={"Authorization": f"Bearer {token}"}
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         return json.loads(resp.read())
 
@@ -219,7 +280,15 @@ def test_carrier_api_pages_and_filters(server):
         page = body["next_page"]
     assert len(refs) == len(set(refs)) == first["total"]
     record = first["shipments"][0]
-    assert set(record) == {"tracking_ref", "carrier_code", "shipped_at", "delivered_at", "status", "service_level_days", "updated_at"}
+    assert set(record) == {
+        "tracking_ref",
+        "carrier_code",
+        "shipped_at",
+        "delivered_at",
+        "status",
+        "service_level_days",
+        "updated_at",
+    }
     since = first["shipments"][50]["updated_at"]
     later = carrier_get(server, f"updated_since={since}&page_size=1000")
     assert later["total"] > 0 and all(s["updated_at"] > since for s in later["shipments"])
@@ -236,6 +305,7 @@ def test_carrier_api_needs_the_bearer_token(server):
 
 # --- fault injection -----------------------------------------------------------
 
+
 @pytest.fixture
 def faults(server):
     yield server.admin
@@ -243,7 +313,9 @@ def faults(server):
 
 
 def test_admin_endpoint_needs_the_admin_password(server):
-    req = urllib.request.Request(server.url + "/sim/admin/faults", data=json.dumps({"admin_password": "x", "fail_every": 1}).encode())
+    req = urllib.request.Request(
+        server.url + "/sim/admin/faults", data=json.dumps({"admin_password": "x", "fail_every": 1}).encode()
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req)
     assert err.value.code == 403
@@ -292,6 +364,7 @@ def test_bad_fault_settings_are_refused(server, faults):
 
 
 # --- Odoo 16 -----------------------------------------------------------------
+
 
 def test_odoo16_names(server16):
     odoo = server16.client()

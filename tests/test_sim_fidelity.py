@@ -59,9 +59,15 @@ def stock():
 
 
 def posted_count(odoo, partner_id: int, move_types: list[str]) -> int:
-    return odoo.env["account.move"].search_count([
-        ("state", "=", "posted"), ("move_type", "in", move_types),
-        "|", ("partner_id", "=", partner_id), ("commercial_partner_id", "=", partner_id)])
+    return odoo.env["account.move"].search_count(
+        [
+            ("state", "=", "posted"),
+            ("move_type", "in", move_types),
+            "|",
+            ("partner_id", "=", partner_id),
+            ("commercial_partner_id", "=", partner_id),
+        ]
+    )
 
 
 def vendors(odoo) -> dict[int, dict]:
@@ -73,6 +79,7 @@ def vendors(odoo) -> dict[int, dict]:
 
 # --- ranks ---------------------------------------------------------------------------------------
 
+
 def test_supplier_rank_is_the_number_of_posted_bills_and_zero_without_any(odoo):
     ranks = {v: p["supplier_rank"] for v, p in vendors(odoo).items()}
     bills = {v: posted_count(odoo, v, ["in_invoice", "in_refund"]) for v in ranks}
@@ -82,8 +89,9 @@ def test_supplier_rank_is_the_number_of_posted_bills_and_zero_without_any(odoo):
 
 
 def test_customer_rank_is_the_number_of_posted_invoices_and_credit_notes(odoo):
-    customers = odoo.env["res.partner"].search_read([("ref", "=like", "C%")], ["customer_rank", "supplier_rank"],
-                                                    context={"active_test": False})
+    customers = odoo.env["res.partner"].search_read(
+        [("ref", "=like", "C%")], ["customer_rank", "supplier_rank"], context={"active_test": False}
+    )
     assert len(customers) == 30
     for c in customers:
         assert c["customer_rank"] == posted_count(odoo, c["id"], ["out_invoice", "out_refund"]), c
@@ -92,16 +100,21 @@ def test_customer_rank_is_the_number_of_posted_invoices_and_credit_notes(odoo):
 
 def test_confirming_a_purchase_does_not_raise_supplier_rank(odoo):
     vendor = odoo.env["res.partner"].create({"name": "New Vendor Ltd", "is_company": True})
-    order = odoo.env["purchase.order"].create({"partner_id": vendor, "order_line": [
-        (0, 0, {"product_id": 1, "product_qty": 5, "price_unit": 2.0, "name": "x"})]})
+    order = odoo.env["purchase.order"].create(
+        {
+            "partner_id": vendor,
+            "order_line": [(0, 0, {"product_id": 1, "product_qty": 5, "price_unit": 2.0, "name": "x"})],
+        }
+    )
     odoo.env["purchase.order"].write([order], {"state": "purchase"})
     assert odoo.env["res.partner"].read([vendor], ["supplier_rank"])[0]["supplier_rank"] == 0
 
 
 def test_a_partner_created_from_a_vendor_or_customer_field_starts_at_rank_one(odoo):
     def create(mode, **vals):
-        pid = odoo.execute_kw("res.partner", "create", [{"name": f"Via {mode}", **vals}],
-                              {"context": {"res_partner_search_mode": mode}})
+        pid = odoo.execute_kw(
+            "res.partner", "create", [{"name": f"Via {mode}", **vals}], {"context": {"res_partner_search_mode": mode}}
+        )
         return odoo.env["res.partner"].read([pid], ["supplier_rank", "customer_rank"])[0]
 
     assert create("supplier") | {"id": 0} == {"id": 0, "supplier_rank": 1, "customer_rank": 0}
@@ -110,9 +123,14 @@ def test_a_partner_created_from_a_vendor_or_customer_field_starts_at_rank_one(od
 
 
 def draft_bill(odoo, vendor: int, invoice_date=AS_OF) -> int:
-    return odoo.env["account.move"].create({
-        "move_type": "in_invoice", "partner_id": vendor, "invoice_date": invoice_date,
-        "line_ids": [(0, 0, {"display_type": "product", "name": "Pallets", "quantity": 4, "price_unit": 12.5})]})
+    return odoo.env["account.move"].create(
+        {
+            "move_type": "in_invoice",
+            "partner_id": vendor,
+            "invoice_date": invoice_date,
+            "line_ids": [(0, 0, {"display_type": "product", "name": "Pallets", "quantity": 4, "price_unit": 12.5})],
+        }
+    )
 
 
 def test_posting_a_bill_raises_supplier_rank_without_a_write_or_a_webhook(odoo, webhooks):
@@ -152,15 +170,25 @@ def test_writing_state_posted_is_not_posting(odoo):
     assert odoo.env["account.move"].read([bill], ["name"])[0]["name"] == "/"
 
 
-@pytest.mark.parametrize("vals,message", [
-    ({"invoice_date": False}, "The Bill/Refund date is required to validate this document."),
-    ({"partner_id": False}, "The field 'Vendor' is required, please complete it to validate the Vendor Bill."),
-    ({"line_ids": []}, "You need to add a line before posting."),
-])
+@pytest.mark.parametrize(
+    "vals,message",
+    [
+        ({"invoice_date": False}, "The Bill/Refund date is required to validate this document."),
+        ({"partner_id": False}, "The field 'Vendor' is required, please complete it to validate the Vendor Bill."),
+        ({"line_ids": []}, "You need to add a line before posting."),
+    ],
+)
 def test_posting_checks_what_odoo_checks(odoo, vals, message):
     vendor = odoo.env["res.partner"].create({"name": "Careless Vendor", "is_company": True})
-    bill = odoo.env["account.move"].create({"move_type": "in_invoice", "partner_id": vendor, "invoice_date": AS_OF,
-                                            "line_ids": [(0, 0, {"display_type": "product", "name": "x"})], **vals})
+    bill = odoo.env["account.move"].create(
+        {
+            "move_type": "in_invoice",
+            "partner_id": vendor,
+            "invoice_date": AS_OF,
+            "line_ids": [(0, 0, {"display_type": "product", "name": "x"})],
+            **vals,
+        }
+    )
     with pytest.raises(ODOO_ERROR) as err:
         odoo.execute_kw("account.move", "action_post", [[bill]])
     assert str(err.value) == message and err.value.info["data"]["name"] == "odoo.exceptions.UserError"
@@ -177,6 +205,7 @@ def test_a_posted_entry_cannot_be_posted_again_and_other_models_have_no_post(odo
 
 # --- fields Odoo cannot search, sort or group on ----------------------------------------------------
 
+
 def test_a_leaf_on_a_field_odoo_cannot_search_matches_everything(odoo):
     """Odoo 17 drops a leaf on a non-stored field without a search method (it logs "Non-stored field
     ... cannot be searched."): the filter silently does nothing, negated or not."""
@@ -185,10 +214,15 @@ def test_a_leaf_on_a_field_odoo_cannot_search_matches_everything(odoo):
     assert Partner.search_count([("on_time_rate", "<", -50)]) == everyone
     assert Partner.search_count([("on_time_rate", "!=", 12.5)]) == everyone
     assert Partner.search_count([("display_name", "=", "No such partner")]) == everyone
-    assert Partner.search_count([("supplier_rank", ">", 0), ("on_time_rate", ">", 1000)]) == \
-        Partner.search_count([("supplier_rank", ">", 0)]) < everyone
+    assert (
+        Partner.search_count([("supplier_rank", ">", 0), ("on_time_rate", ">", 1000)])
+        == Partner.search_count([("supplier_rank", ">", 0)])
+        < everyone
+    )
     # through a path, every record whose path leads to a record remains
-    assert Line.search_count([("order_id.delivery_count", "=", 12345)]) == Line.search_count([("order_id", "!=", False)])
+    assert Line.search_count([("order_id.delivery_count", "=", 12345)]) == Line.search_count(
+        [("order_id", "!=", False)]
+    )
     # related, stored and fields with a search method do filter
     assert Partner.search_count([("country_code", "=", "ZZ")]) == 0
     assert Line.search_count([("product_template_id", "=", -1)]) == 0
@@ -196,7 +230,9 @@ def test_a_leaf_on_a_field_odoo_cannot_search_matches_everything(odoo):
 
 def test_an_order_on_a_field_that_is_not_a_column_is_skipped(odoo):
     Partner = odoo.env["res.partner"]
-    assert Partner.search([], order="on_time_rate desc, id desc", limit=20) == Partner.search([], order="id desc", limit=20)
+    assert Partner.search([], order="on_time_rate desc, id desc", limit=20) == Partner.search(
+        [], order="id desc", limit=20
+    )
     assert Partner.search([], order="display_name, id desc", limit=20) == Partner.search([], order="id desc", limit=20)
     # an inherited column sorts (product.product's name is product.template's)
     names = [p["name"] for p in odoo.env["product.product"].search_read([], ["name"], order="name, id", limit=50)]
@@ -208,7 +244,9 @@ def test_read_group_refuses_what_is_not_a_column_and_uses_group_operators(odoo):
     for args in ([["amount_total"], ["delivery_count"]], [["delivery_count:sum"], ["user_id"]]):
         with pytest.raises(ODOO_ERROR, match="^Cannot convert field sale.order.delivery_count to SQL$"):
             SO.read_group([], *args)
-    groups = SO.read_group([("state", "=", "sale")], ["delivery_count", "margin_percent", "amount_untaxed"], ["user_id"])
+    groups = SO.read_group(
+        [("state", "=", "sale")], ["delivery_count", "margin_percent", "amount_untaxed"], ["user_id"]
+    )
     for group in groups:
         assert "delivery_count" not in group  # named without a function and not a column: left out
         orders = SO.search_read(group["__domain"], ["margin_percent", "amount_untaxed"])
@@ -220,31 +258,47 @@ def test_read_group_refuses_what_is_not_a_column_and_uses_group_operators(odoo):
 
 
 def test_invoice_lines_are_the_product_lines_of_an_invoice(odoo):
-    invoice = odoo.env["account.move"].search_read([("move_type", "=", "out_invoice")], ["invoice_line_ids", "line_ids"],
-                                                   limit=1)[0]
+    invoice = odoo.env["account.move"].search_read(
+        [("move_type", "=", "out_invoice")], ["invoice_line_ids", "line_ids"], limit=1
+    )[0]
     products = odoo.env["account.move.line"].search([("move_id", "=", invoice["id"]), ("display_type", "=", "product")])
     assert sorted(invoice["invoice_line_ids"]) == sorted(products) and set(products) < set(invoice["line_ids"])
 
 
 # --- a stock Odoo (--stock-odoo) ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method,args", [("fields_get", []), ("search_read", [[]])])
 def test_stock_odoo_does_not_know_delivery_carriers(stock, method, args):
-    reply = stock.post("/jsonrpc", {"service": "object", "method": "execute_kw",
-                                    "args": ["distribution_demo", 2, "admin", "delivery.carrier", method, args]})
+    reply = stock.post(
+        "/jsonrpc",
+        {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["distribution_demo", 2, "admin", "delivery.carrier", method, args],
+        },
+    )
     error = reply["error"]
     assert (error["code"], error["message"]) == (200, "Odoo Server Error")
-    assert (error["data"]["name"], error["data"]["message"]) == ("odoo.exceptions.UserError",
-                                                                 "Object delivery.carrier doesn't exist")
+    assert (error["data"]["name"], error["data"]["message"]) == (
+        "odoo.exceptions.UserError",
+        "Object delivery.carrier doesn't exist",
+    )
 
 
 def test_stock_odoo_has_no_delivery_or_margin_fields(stock):
     odoo = stock.client()
-    missing = {"stock.picking": {"carrier_id", "carrier_tracking_ref", "carrier_price", "weight"},
-               "sale.order": {"carrier_id", "margin", "margin_percent"},
-               "sale.order.line": {"is_delivery", "purchase_price", "margin", "margin_percent"}}
-    kept = {"stock.picking": {"sale_id", "date_done"}, "sale.order": {"amount_untaxed"},
-            "sale.order.line": {"price_subtotal"}, "product.template": {"weight", "volume"}}
+    missing = {
+        "stock.picking": {"carrier_id", "carrier_tracking_ref", "carrier_price", "weight"},
+        "sale.order": {"carrier_id", "margin", "margin_percent"},
+        "sale.order.line": {"is_delivery", "purchase_price", "margin", "margin_percent"},
+    }
+    kept = {
+        "stock.picking": {"sale_id", "date_done"},
+        "sale.order": {"amount_untaxed"},
+        "sale.order.line": {"price_subtotal"},
+        "product.template": {"weight", "volume"},
+    }
     for model in set(missing) | set(kept):
         fields = set(odoo.env[model].fields_get())
         assert not fields & missing.get(model, set()) and kept[model] <= fields, model
@@ -253,12 +307,16 @@ def test_stock_odoo_has_no_delivery_or_margin_fields(stock):
     with pytest.raises(ODOO_ERROR, match="^Invalid field stock.picking.carrier_id in leaf"):
         odoo.env["stock.picking"].search_count([("carrier_id", "!=", False)])
     # no delivery fees: no sale line sells a delivery product
-    assert odoo.env["product.product"].search_count([("default_code", "=like", "SHIP-%")], context={"active_test": False}) == 0
+    assert (
+        odoo.env["product.product"].search_count([("default_code", "=like", "SHIP-%")], context={"active_test": False})
+        == 0
+    )
 
 
 def test_stock_odoo_has_no_carrier_api(stock):
-    request = urllib.request.Request(f"{stock.url}/carrier-api/v1/shipments?page=1",
-                                     headers={"Authorization": "Bearer carrier-demo-token"})
+    request = urllib.request.Request(
+        f"{stock.url}/carrier-api/v1/shipments?page=1", headers={"Authorization": "Bearer carrier-demo-token"}
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=10)
     assert err.value.code == 404 and err.value.headers["Content-Type"] == "text/html"

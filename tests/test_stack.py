@@ -11,8 +11,10 @@ from stack import Stack
 
 def mart_on_hand(pg_dsn: str, product_id: int, warehouse_id: int) -> float:
     with psycopg2.connect(pg_dsn) as con, con.cursor() as cur:
-        cur.execute("select on_hand_qty from marts.kpi_inventory_position where product_id = %s and warehouse_id = %s",
-                    (product_id, warehouse_id))
+        cur.execute(
+            "select on_hand_qty from marts.kpi_inventory_position where product_id = %s and warehouse_id = %s",
+            (product_id, warehouse_id),
+        )
         return float(cur.fetchone()[0])
 
 
@@ -45,6 +47,7 @@ def test_an_odoo_change_reaches_the_mart_through_webhook_sensor_and_automation(p
                 ingest = [r for r in new if r["assets"] == {"raw_odoo/stock_quant"}]
                 marts = [r for r in new if "marts/kpi_inventory_position" in r["assets"]]
                 return ingest and marts and (ingest, marts)
+
             (ingest,), (marts, *_) = stack.wait_for_runs(refreshed, 300, "the change to reach the mart")
             assert ingest["tags"]["dagster/sensor_name"] == "odoo_changes"
             assert ingest["tags"]["reporting/trigger"] == "webhook"  # not the 60 s poll

@@ -27,6 +27,7 @@ def test_the_pipeline_runs_on_a_stock_odoo_without_optional_sources(stock_odoo, 
 
     odoo = stock_odoo.client()
     with duckdb.connect(env["REPORTING_DUCKDB_PATH"], read_only=True) as con:
+
         def one(sql):
             return con.execute(sql).fetchone()[0]
 
@@ -40,10 +41,15 @@ def test_the_pipeline_runs_on_a_stock_odoo_without_optional_sources(stock_odoo, 
 
         # Every partner with confirmed purchase lines is a supplier of the mart, whatever its rank.
         lines = odoo.env["purchase.order.line"].search_read(
-            [("order_id.state", "in", ["purchase", "done"])], ["partner_id"])
+            [("order_id.state", "in", ["purchase", "done"])], ["partner_id"]
+        )
         suppliers = {line["partner_id"][0] for line in lines}
-        ranks = {p["id"]: p["supplier_rank"] for p in odoo.env["res.partner"].search_read(
-            [("id", "in", sorted(suppliers))], ["supplier_rank"], context={"active_test": False})}
+        ranks = {
+            p["id"]: p["supplier_rank"]
+            for p in odoo.env["res.partner"].search_read(
+                [("id", "in", sorted(suppliers))], ["supplier_rank"], context={"active_test": False}
+            )
+        }
         assert any(rank == 0 for rank in ranks.values())  # vendors without bills, as on real databases
         in_mart = {r[0] for r in con.execute("select supplier_id from marts.kpi_supplier_performance").fetchall()}
         assert suppliers <= in_mart

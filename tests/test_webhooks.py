@@ -44,8 +44,13 @@ def receiver(tmp_path, monkeypatch):
     """`reporting webhooks` as its own process, on a Dagster instance of its own."""
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster"), "REPORTING_WEBHOOK_TOKEN": TOKEN}
-    proc = subprocess.Popen([sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: urllib.request.urlopen(url + "/health", timeout=1).status == 200, 60, "the receiver", proc)
     monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
@@ -70,12 +75,18 @@ def test_the_demo_odoo_posts_webhooks_that_become_hints(receiver):
     sim_log = server.proc.stdout.read()
     assert "failed" not in sim_log, sim_log  # every POST answered within Odoo's 1-second timeout
 
-    recorded = wait_until(lambda: (h := hints(instance)) and {r["model"] for r in h} == {"sale.order", "res.partner"}
-                          and h, 20, "both hints")
+    recorded = wait_until(
+        lambda: (h := hints(instance)) and {r["model"] for r in h} == {"sale.order", "res.partner"} and h,
+        20,
+        "both hints",
+    )
     by_model: dict[str, set[str]] = {}
     for hint in recorded:
         by_model.setdefault(hint["model"], set()).update(hint["record_ids"].split(", "))
-    assert by_model == {"sale.order": {str(i) for i in orders}, "res.partner": {str(partner)}}  # create and unlink: one id
+    assert by_model == {
+        "sale.order": {str(i) for i in orders},
+        "res.partner": {str(partner)},
+    }  # create and unlink: one id
     proc.terminate()
     assert TOKEN not in proc.communicate(timeout=10)[0]
 
@@ -94,7 +105,9 @@ def test_bad_requests_get_a_clear_refusal_and_record_nothing(receiver):
     time.sleep(0.5)
     assert hints(instance) == []
     assert post(f"{url}/odoo/{TOKEN}", good) == (202, {"accepted": "stock.picking"})
-    assert wait_until(lambda: hints(instance), 20, "the hint") == [{"model": "stock.picking", "records": 1, "record_ids": "7"}]
+    assert wait_until(lambda: hints(instance), 20, "the hint") == [
+        {"model": "stock.picking", "records": 1, "record_ids": "7"}
+    ]
 
 
 def test_the_receiver_answers_before_the_hint_is_recorded():
@@ -113,8 +126,13 @@ def test_the_receiver_answers_before_the_hint_is_recorded():
 
 def test_the_receiver_refuses_to_start_without_a_real_token(tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "REPORTING_WEBHOOK_TOKEN": "short"}
-    done = subprocess.run([sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(free_port())],
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "reporting_assets.cli", "webhooks", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "at least 16 characters" in done.stderr
 
 
@@ -124,6 +142,7 @@ def test_a_hint_makes_the_next_tick_request_the_model_without_waiting_for_the_po
     monkeypatch.setattr(sensors, "INTERVAL", 3600)
     try:
         with dg.instance_for_test() as instance:
+
             def tick(cursor):
                 context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"odoo": odoo})
                 return odoo_changes(context), context.cursor

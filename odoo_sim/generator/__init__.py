@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import invoicing, inventory, master_data
+from . import inventory, invoicing, master_data
 from .days import simulate
 from .simulation import Simulation
 from .world import CAUSES, Anomalies, World

@@ -10,9 +10,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from . import stock
-from .parameters import (CARRIER_LATE_SHARE, CONGESTION_DELAY_DAYS, DELIVERY_HOURS, DISRUPTION_SHIP_DELAY_DAYS,
-                         DISRUPTION_TRANSIT_DAYS, LAST_DAY, MAX_RETURN_UNITS, PICKING_HOURS, RETURN_AFTER_DAYS,
-                         RETURN_SHARE, SHIPPING_HOURS, TRANSIT_OFFSETS)
+from .parameters import (
+    CARRIER_LATE_SHARE,
+    CONGESTION_DELAY_DAYS,
+    DELIVERY_HOURS,
+    DISRUPTION_SHIP_DELAY_DAYS,
+    DISRUPTION_TRANSIT_DAYS,
+    LAST_DAY,
+    MAX_RETURN_UNITS,
+    PICKING_HOURS,
+    RETURN_AFTER_DAYS,
+    RETURN_SHARE,
+    SHIPPING_HOURS,
+    TRANSIT_OFFSETS,
+)
 from .simulation import Simulation
 
 
@@ -60,11 +71,21 @@ def receive_returns(sim: Simulation, i: int) -> None:
         out = sim.tables["stock.picking"][move["picking_id"] - 1]
         wh = out["_wh"]
         when = sim.stamp(i)
-        ret = stock.picking(sim, wh, "incoming", when, when, out["partner_id"], f"Return of {out['name']}",
-                            sale_id=out["sale_id"], return_of=out)
+        ret = stock.picking(
+            sim,
+            wh,
+            "incoming",
+            when,
+            when,
+            out["partner_id"],
+            f"Return of {out['name']}",
+            sale_id=out["sale_id"],
+            return_of=out,
+        )
         qty = float(sim.rng.randint(1, int(min(move["quantity"], MAX_RETURN_UNITS))))
-        back = stock.move(sim, ret, move["product_id"], qty, sale_line_id=move["sale_line_id"],
-                          origin_returned_move_id=move["id"])
+        back = stock.move(
+            sim, ret, move["product_id"], qty, sale_line_id=move["sale_line_id"], origin_returned_move_id=move["id"]
+        )
         ret.update(state="done", date_done=when)
         back.update(state="done", quantity=qty, picked=True, date=when)
         stock.add_stock(sim, move["product_id"], wh, qty, when)
@@ -106,7 +127,9 @@ def _ship(sim: Simulation, picking: dict, reserved: dict[int, float], i: int) ->
         for move in moves:
             got = reserved.get(move["id"], 0.0)
             move["quantity"] = got
-            move["state"] = "assigned" if got >= move["product_uom_qty"] else "partially_available" if got else "confirmed"
+            move["state"] = (
+                "assigned" if got >= move["product_uom_qty"] else "partially_available" if got else "confirmed"
+            )
         if cause:
             for move in moves:
                 if move["id"] in reserved:
@@ -116,9 +139,18 @@ def _ship(sim: Simulation, picking: dict, reserved: dict[int, float], i: int) ->
     rest = [(m, m["product_uom_qty"] - reserved.get(m["id"], 0.0)) for m in moves]
     rest = [(m, q) for m, q in rest if q > 1e-9]
     if rest:
-        backorder = stock.picking(sim, picking["_wh"], "outgoing", when, picking["scheduled_date"], picking["partner_id"],
-                                  picking["origin"], sale_id=picking["sale_id"], backorder_of=picking,
-                                  carrier=sim.carrier(picking["carrier_id"]))
+        backorder = stock.picking(
+            sim,
+            picking["_wh"],
+            "outgoing",
+            when,
+            picking["scheduled_date"],
+            picking["partner_id"],
+            picking["origin"],
+            sale_id=picking["sale_id"],
+            backorder_of=picking,
+            carrier=sim.carrier(picking["carrier_id"]),
+        )
         backorder["_promised_day"] = picking["_promised_day"]
         for move, qty in rest:
             if reserved.get(move["id"], 0.0) > 0:
@@ -174,10 +206,17 @@ def _carrier_shipment(sim: Simulation, picking: dict, ship_day: int, when: str) 
     delivered = shipped + timedelta(days=max(transit, 0), hours=rng.randint(*DELIVERY_HOURS))
     end_of_as_of = datetime(sim.as_of.year, sim.as_of.month, sim.as_of.day, 23, 59, 59)
     done = delivered <= end_of_as_of
-    sim.shipments.append({"tracking_ref": picking["carrier_tracking_ref"], "carrier_code": carrier.code,
-                          "shipped_at": _iso(shipped), "delivered_at": _iso(delivered) if done else None,
-                          "status": "delivered" if done else "in_transit", "service_level_days": days,
-                          "updated_at": _iso(delivered if done else shipped)})
+    sim.shipments.append(
+        {
+            "tracking_ref": picking["carrier_tracking_ref"],
+            "carrier_code": carrier.code,
+            "shipped_at": _iso(shipped),
+            "delivered_at": _iso(delivered) if done else None,
+            "status": "delivered" if done else "in_transit",
+            "service_level_days": days,
+            "updated_at": _iso(delivered if done else shipped),
+        }
+    )
 
 
 def _iso(moment: datetime) -> str:

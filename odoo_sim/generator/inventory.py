@@ -9,9 +9,21 @@ from collections import defaultdict
 
 from . import stock
 from .master_data import INVENTORY_LOC, UNITS
-from .parameters import (COUNT_DIFFERENCES, COUNT_MAX_COST, COUNT_MAX_VALUE, COUNT_MIN_QTY, COUNT_WEEKDAY,
-                         COUNTING_HOURS, COUNTS_PER_WAREHOUSE, DISCREPANCY_DAYS, DISCREPANCY_MIN_COST,
-                         DISCREPANCY_MIN_QTY, DISCREPANCY_MIN_VALUE, DISCREPANCY_VALUE, LAST_DAY)
+from .parameters import (
+    COUNT_DIFFERENCES,
+    COUNT_MAX_COST,
+    COUNT_MAX_VALUE,
+    COUNT_MIN_QTY,
+    COUNT_WEEKDAY,
+    COUNTING_HOURS,
+    COUNTS_PER_WAREHOUSE,
+    DISCREPANCY_DAYS,
+    DISCREPANCY_MIN_COST,
+    DISCREPANCY_MIN_QTY,
+    DISCREPANCY_MIN_VALUE,
+    DISCREPANCY_VALUE,
+    LAST_DAY,
+)
 from .simulation import Simulation, Warehouse
 
 
@@ -33,8 +45,9 @@ def cycle_counts(sim: Simulation, i: int) -> None:
             _adjust(sim, i, wh, p, delta)
     if i > LAST_DAY - DISCREPANCY_DAYS:
         wh = sim.warehouse(sim.anomalies.discrepancy_warehouse_id)
-        stocked = [p for p in sim.goods
-                   if sim.free[(p, wh.id)] >= DISCREPANCY_MIN_QTY and sim.cost[p] >= DISCREPANCY_MIN_COST]
+        stocked = [
+            p for p in sim.goods if sim.free[(p, wh.id)] >= DISCREPANCY_MIN_QTY and sim.cost[p] >= DISCREPANCY_MIN_COST
+        ]
         if stocked:
             p = stocked[rng.randrange(len(stocked))]
             qty = min(sim.free[(p, wh.id)], math.ceil(rng.uniform(*DISCREPANCY_VALUE) / sim.cost[p]))
@@ -46,13 +59,37 @@ def _adjust(sim: Simulation, i: int, wh: Warehouse, p: int, delta: float) -> dic
     """An inventory adjustment of the warehouse's Stock: a done move from or to the inventory location."""
     when = sim.stamp(i, COUNTING_HOURS)
     loc = wh.stock
-    move = sim.add("stock.move", name="Product Quantity Updated", reference="Product Quantity Updated", origin=None,
-                   state="done", date=when, date_deadline=None, product_id=p, product_uom_qty=abs(delta),
-                   quantity=abs(delta), product_uom=UNITS, picked=True,
-                   location_id=INVENTORY_LOC if delta > 0 else loc, location_dest_id=loc if delta > 0 else INVENTORY_LOC,
-                   picking_id=None, picking_type_id=None, partner_id=None, company_id=1, warehouse_id=None,
-                   price_unit=sim.cost[p], origin_returned_move_id=None, is_inventory=True, sale_line_id=None,
-                   purchase_line_id=None, sequence=10, create_date=when, write_date=when, create_uid=2, write_uid=2)
+    move = sim.add(
+        "stock.move",
+        name="Product Quantity Updated",
+        reference="Product Quantity Updated",
+        origin=None,
+        state="done",
+        date=when,
+        date_deadline=None,
+        product_id=p,
+        product_uom_qty=abs(delta),
+        quantity=abs(delta),
+        product_uom=UNITS,
+        picked=True,
+        location_id=INVENTORY_LOC if delta > 0 else loc,
+        location_dest_id=loc if delta > 0 else INVENTORY_LOC,
+        picking_id=None,
+        picking_type_id=None,
+        partner_id=None,
+        company_id=1,
+        warehouse_id=None,
+        price_unit=sim.cost[p],
+        origin_returned_move_id=None,
+        is_inventory=True,
+        sale_line_id=None,
+        purchase_line_id=None,
+        sequence=10,
+        create_date=when,
+        write_date=when,
+        create_uid=2,
+        write_uid=2,
+    )
     if delta > 0:
         stock.add_stock(sim, p, wh, delta, when)
     else:
@@ -77,12 +114,34 @@ def close(sim: Simulation) -> None:
                 continue
             take = min(left, qty)
             left -= take
-            sim.add("stock.quant", product_id=p, location_id=location, quantity=qty,
-                    reserved_quantity=take, in_date=in_date, create_date=in_date, write_date=in_date,
-                    create_uid=2, write_uid=2)
+            sim.add(
+                "stock.quant",
+                product_id=p,
+                location_id=location,
+                quantity=qty,
+                reserved_quantity=take,
+                in_date=in_date,
+                create_date=in_date,
+                write_date=in_date,
+                create_uid=2,
+                write_uid=2,
+            )
     for move in sim.tables["stock.move"]:
         if move["state"] == "done":
-            sim.add("stock.move.line", move_id=move["id"], picking_id=move["picking_id"], product_id=move["product_id"],
-                    product_uom_id=UNITS, quantity=move["quantity"], picked=True, location_id=move["location_id"],
-                    location_dest_id=move["location_dest_id"], date=move["date"], company_id=1,
-                    create_date=move["date"], write_date=move["date"], create_uid=2, write_uid=2)
+            sim.add(
+                "stock.move.line",
+                move_id=move["id"],
+                picking_id=move["picking_id"],
+                product_id=move["product_id"],
+                product_uom_id=UNITS,
+                quantity=move["quantity"],
+                picked=True,
+                location_id=move["location_id"],
+                location_dest_id=move["location_dest_id"],
+                date=move["date"],
+                company_id=1,
+                create_date=move["date"],
+                write_date=move["date"],
+                create_uid=2,
+                write_uid=2,
+            )

@@ -24,7 +24,11 @@ def invoice(sim: Simulation) -> None:
     for order in sim.tables["sale.order"]:
         if order["state"] != "sale":
             continue
-        done = [p for p in sim.records_by("stock.picking", "sale_id", order["id"]) if p["state"] == "done" and not p["return_id"]]
+        done = [
+            p
+            for p in sim.records_by("stock.picking", "sale_id", order["id"])
+            if p["state"] == "done" and not p["return_id"]
+        ]
         if not done:
             continue
         when = min(p["date_done"] for p in done)
@@ -46,7 +50,9 @@ def invoice(sim: Simulation) -> None:
             order["invoice_status"] = "to invoice"
             continue
         lines = sim.records_by("purchase.order.line", "order_id", order["id"])
-        _account_move(sim, "in_invoice", order, picking["date_done"], [(ln, ln["product_qty"]) for ln in lines], order["name"])
+        _account_move(
+            sim, "in_invoice", order, picking["date_done"], [(ln, ln["product_qty"]) for ln in lines], order["name"]
+        )
         for ln in lines:
             ln["qty_invoiced"] = ln["product_qty"]
         order["invoice_status"] = "invoiced"
@@ -66,15 +72,32 @@ def _account_move(sim: Simulation, move_type: str, order: dict, when: str, items
     tax = round(untaxed * TAX_RATE, 2)
     due = date.fromisoformat(day) + timedelta(days=PAYMENT_DAYS)
     paid = due <= sim.as_of
-    move = sim.add("account.move", name=sim.name(*sequence_prefix(move_type, day)),
-                   ref=order.get("client_order_ref") or order.get("partner_ref"),
-                   date=day, invoice_date=day, invoice_date_due=due.isoformat(), state="posted", move_type=move_type,
-                   payment_state="paid" if paid else "not_paid", company_id=1, partner_id=order["partner_id"],
-                   commercial_partner_id=order["partner_id"], currency_id=order["currency_id"],
-                   amount_untaxed=untaxed, amount_tax=tax, amount_total=round(untaxed + tax, 2),
-                   amount_residual=0.0 if paid else round(untaxed + tax, 2), invoice_origin=origin,
-                   invoice_user_id=order["user_id"], _currency_rate=rate,
-                   create_date=when, write_date=when, create_uid=2, write_uid=2)
+    move = sim.add(
+        "account.move",
+        name=sim.name(*sequence_prefix(move_type, day)),
+        ref=order.get("client_order_ref") or order.get("partner_ref"),
+        date=day,
+        invoice_date=day,
+        invoice_date_due=due.isoformat(),
+        state="posted",
+        move_type=move_type,
+        payment_state="paid" if paid else "not_paid",
+        company_id=1,
+        partner_id=order["partner_id"],
+        commercial_partner_id=order["partner_id"],
+        currency_id=order["currency_id"],
+        amount_untaxed=untaxed,
+        amount_tax=tax,
+        amount_total=round(untaxed + tax, 2),
+        amount_residual=0.0 if paid else round(untaxed + tax, 2),
+        invoice_origin=origin,
+        invoice_user_id=order["user_id"],
+        _currency_rate=rate,
+        create_date=when,
+        write_date=when,
+        create_uid=2,
+        write_uid=2,
+    )
     sign = 1 if move_type in ("out_invoice", "in_refund") else -1  # income is a credit on invoices
     for ln, qty in items:
         amount = _line_amount(ln, qty)
@@ -83,21 +106,37 @@ def _account_move(sim: Simulation, move_type: str, order: dict, when: str, items
     _move_line(sim, move, None, 0.0, untaxed + tax, sign * (untaxed + tax) / rate, "payment_term", purchase)
 
 
-def _move_line(sim: Simulation, move: dict, line: dict | None, qty: float, amount: float, balance: float, kind: str,
-               purchase: bool) -> None:
+def _move_line(
+    sim: Simulation, move: dict, line: dict | None, qty: float, amount: float, balance: float, kind: str, purchase: bool
+) -> None:
     """A journal item of the move: a product line (of a sale or purchase order line), the tax or the
     payment term; `balance` in the company currency."""
     balance = round(balance, 2)
-    sim.add("account.move.line", move_id=move["id"], name=line["name"] if line else kind.replace("_", " "),
-            partner_id=move["partner_id"], product_id=line["product_id"] if line else None,
-            product_uom_id=UNITS if line else None, quantity=qty, price_unit=line["price_unit"] if line else 0.0,
-            discount=line.get("discount", 0.0) if line else 0.0, price_subtotal=round(amount, 2) if line else 0.0,
-            price_total=round(amount * (1 + TAX_RATE), 2) if line else 0.0, balance=balance, debit=max(balance, 0.0),
-            credit=max(-balance, 0.0), amount_currency=round(balance * (move["_currency_rate"]), 2),
-            currency_id=move["currency_id"], display_type=kind,
-            sale_line_ids=[line["id"]] if line and not purchase else [],
-            purchase_line_id=line["id"] if line and purchase else None,
-            create_date=move["create_date"], write_date=move["write_date"], create_uid=2, write_uid=2)
+    sim.add(
+        "account.move.line",
+        move_id=move["id"],
+        name=line["name"] if line else kind.replace("_", " "),
+        partner_id=move["partner_id"],
+        product_id=line["product_id"] if line else None,
+        product_uom_id=UNITS if line else None,
+        quantity=qty,
+        price_unit=line["price_unit"] if line else 0.0,
+        discount=line.get("discount", 0.0) if line else 0.0,
+        price_subtotal=round(amount, 2) if line else 0.0,
+        price_total=round(amount * (1 + TAX_RATE), 2) if line else 0.0,
+        balance=balance,
+        debit=max(balance, 0.0),
+        credit=max(-balance, 0.0),
+        amount_currency=round(balance * (move["_currency_rate"]), 2),
+        currency_id=move["currency_id"],
+        display_type=kind,
+        sale_line_ids=[line["id"]] if line and not purchase else [],
+        purchase_line_id=line["id"] if line and purchase else None,
+        create_date=move["create_date"],
+        write_date=move["write_date"],
+        create_uid=2,
+        write_uid=2,
+    )
 
 
 def _line_amount(line: dict, qty: float) -> float:

@@ -9,9 +9,20 @@ from collections import defaultdict
 
 from . import stock
 from .master_data import COMPANY_CURRENCY, UNITS, buy_price
-from .parameters import (COVER_EXTRA_DAYS, LAST_DAY, LATE_VENDOR_DELAY_DAYS,
-                         LATE_VENDOR_LATE_SHARE, OPENING_ORDER_DAY, PACK_SIZE, PARTIAL_RECEIPT_SHARE, REVIEW_DAYS,
-                         SAFETY_UNITS, VENDOR_DELAY_DAYS, VENDOR_LATE_SHARE, VENDOR_ON_TIME_OFFSETS)
+from .parameters import (
+    COVER_EXTRA_DAYS,
+    LAST_DAY,
+    LATE_VENDOR_DELAY_DAYS,
+    LATE_VENDOR_LATE_SHARE,
+    OPENING_ORDER_DAY,
+    PACK_SIZE,
+    PARTIAL_RECEIPT_SHARE,
+    REVIEW_DAYS,
+    SAFETY_UNITS,
+    VENDOR_DELAY_DAYS,
+    VENDOR_LATE_SHARE,
+    VENDOR_ON_TIME_OFFSETS,
+)
 from .simulation import Simulation, Warehouse, timestamp
 
 
@@ -58,8 +69,14 @@ def _pack(qty: float) -> float:
     return float(math.ceil(qty / PACK_SIZE) * PACK_SIZE) if qty > 0 else 0.0
 
 
-def _purchase(sim: Simulation, i: int, supplier: int, wh: Warehouse, items: list[tuple[int, float]],
-              opening: tuple[int, int] | None = None) -> None:
+def _purchase(
+    sim: Simulation,
+    i: int,
+    supplier: int,
+    wh: Warehouse,
+    items: list[tuple[int, float]],
+    opening: tuple[int, int] | None = None,
+) -> None:
     """A confirmed purchase of day i and its receipt, due on the day it arrives; `opening` =
     (planned day, arrival day) of the opening stock, ordered at a fixed time and received whole."""
     if opening:
@@ -72,18 +89,49 @@ def _purchase(sim: Simulation, i: int, supplier: int, wh: Warehouse, items: list
         arrive = max(_arrival_day(sim, supplier, planned_day), i + 1)
         partial = sim.rng.random() < PARTIAL_RECEIPT_SHARE
     planned = timestamp(sim.day(planned_day), 12)
-    order = sim.add("purchase.order", name=sim.name("P"), partner_ref=None, origin="Replenishment", state="purchase",
-                    priority="0", date_order=when, date_approve=when, date_planned=planned, partner_id=supplier,
-                    user_id=2, company_id=1, currency_id=COMPANY_CURRENCY, currency_rate=1.0,
-                    invoice_status="no", picking_type_id=wh.types["incoming"]["id"],
-                    create_date=when, write_date=when, create_uid=2, write_uid=2)
+    order = sim.add(
+        "purchase.order",
+        name=sim.name("P"),
+        partner_ref=None,
+        origin="Replenishment",
+        state="purchase",
+        priority="0",
+        date_order=when,
+        date_approve=when,
+        date_planned=planned,
+        partner_id=supplier,
+        user_id=2,
+        company_id=1,
+        currency_id=COMPANY_CURRENCY,
+        currency_rate=1.0,
+        invoice_status="no",
+        picking_type_id=wh.types["incoming"]["id"],
+        create_date=when,
+        write_date=when,
+        create_uid=2,
+        write_uid=2,
+    )
     picking = stock.picking(sim, wh, "incoming", when, planned, supplier, order["name"], purchase_id=order["id"])
     picking["state"] = "assigned"
     for seq, (p, qty) in enumerate(items, start=1):
-        line = sim.add("purchase.order.line", order_id=order["id"], display_type=False, name=sim.product_name(p),
-                       product_id=p, product_qty=qty, product_uom=UNITS, price_unit=buy_price(sim, p), discount=0.0,
-                       date_planned=planned, qty_invoiced=0.0, sequence=seq * 10,
-                       create_date=when, write_date=when, create_uid=2, write_uid=2)
+        line = sim.add(
+            "purchase.order.line",
+            order_id=order["id"],
+            display_type=False,
+            name=sim.product_name(p),
+            product_id=p,
+            product_qty=qty,
+            product_uom=UNITS,
+            price_unit=buy_price(sim, p),
+            discount=0.0,
+            date_planned=planned,
+            qty_invoiced=0.0,
+            sequence=seq * 10,
+            create_date=when,
+            write_date=when,
+            create_uid=2,
+            write_uid=2,
+        )
         move = stock.move(sim, picking, p, qty, purchase_line_id=line["id"])
         move.update(state="assigned", quantity=qty, price_unit=line["price_unit"])
         sim.on_order[(p, wh.id)] += qty
@@ -99,5 +147,6 @@ def _arrival_day(sim: Simulation, supplier: int, planned_day: int) -> int:
     rng = sim.rng
     if supplier == sim.anomalies.late_supplier_id:
         return planned_day + (rng.randint(*LATE_VENDOR_DELAY_DAYS) if rng.random() < LATE_VENDOR_LATE_SHARE else 0)
-    return planned_day + (rng.randint(*VENDOR_DELAY_DAYS) if rng.random() < VENDOR_LATE_SHARE
-                          else rng.choice(VENDOR_ON_TIME_OFFSETS))
+    return planned_day + (
+        rng.randint(*VENDOR_DELAY_DAYS) if rng.random() < VENDOR_LATE_SHARE else rng.choice(VENDOR_ON_TIME_OFFSETS)
+    )

@@ -7,8 +7,15 @@ from __future__ import annotations
 import math
 
 from . import stock
-from .parameters import (FIRST_PART_SHARE, LAST_DAY, MIN_SPLIT_QTY, PARTIAL_LINE_SHARE, PUT_AWAY_HOURS, RECEIVING_HOURS,
-                         REST_AFTER_DAYS)
+from .parameters import (
+    FIRST_PART_SHARE,
+    LAST_DAY,
+    MIN_SPLIT_QTY,
+    PARTIAL_LINE_SHARE,
+    PUT_AWAY_HOURS,
+    RECEIVING_HOURS,
+    REST_AFTER_DAYS,
+)
 from .simulation import Simulation
 
 
@@ -44,8 +51,17 @@ def _split(sim: Simulation, picking: dict, moves: list[dict], when: str, i: int)
             move["product_uom_qty"] = got
     if not rest:
         return
-    backorder = stock.picking(sim, picking["_wh"], "incoming", when, picking["scheduled_date"], picking["partner_id"],
-                              picking["origin"], purchase_id=picking["purchase_id"], backorder_of=picking)
+    backorder = stock.picking(
+        sim,
+        picking["_wh"],
+        "incoming",
+        when,
+        picking["scheduled_date"],
+        picking["partner_id"],
+        picking["origin"],
+        purchase_id=picking["purchase_id"],
+        backorder_of=picking,
+    )
     backorder["state"] = "assigned"
     for move, qty in rest:
         extra = stock.move(sim, backorder, move["product_id"], qty, purchase_line_id=move["purchase_line_id"])

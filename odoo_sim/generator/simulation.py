@@ -117,8 +117,16 @@ class Simulation:
         self.go_live = {"create_date": go_live, "write_date": go_live, "create_uid": 1, "write_uid": 1}
 
     def world(self) -> World:
-        return World(self.as_of, self.seed, self.scale, dict(self.tables), self.shipments, self.anomalies,
-                     self.late_causes, self.stock_odoo)
+        return World(
+            self.as_of,
+            self.seed,
+            self.scale,
+            dict(self.tables),
+            self.shipments,
+            self.anomalies,
+            self.late_causes,
+            self.stock_odoo,
+        )
 
     def n(self, base: float) -> int:
         """A volume at this scale, at least 1."""

@@ -21,11 +21,11 @@ from reporting_assets.settings import Settings
 
 @dataclass(frozen=True)
 class Alert:
-    subject: str   # e.g. "Run failed: full_refresh"
-    what: str      # the job, asset or check that failed
-    why: str       # the error message
-    since: str     # ISO timestamp (UTC) of the failure
-    link: str      # the run (or asset) in the Dagster UI
+    subject: str  # e.g. "Run failed: full_refresh"
+    what: str  # the job, asset or check that failed
+    why: str  # the error message
+    since: str  # ISO timestamp (UTC) of the failure
+    link: str  # the run (or asset) in the Dagster UI
 
     def text(self) -> str:
         return f"{self.subject}\nWhat: {self.what}\nWhy: {self.why}\nSince: {self.since}\nDetails: {self.link}"
@@ -78,10 +78,17 @@ def notifiers_for(settings: Settings) -> list[Notifier]:
     REPORTING_ALERT_WEBHOOK_URL is set; none, and alerts only go to the run log, otherwise."""
     notifiers: list[Notifier] = []
     if settings.alert_email_to:
-        notifiers.append(EmailNotifier(
-            host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
-            recipients=settings.alert_email_to, username=settings.smtp_user, password=settings.smtp_password,
-            starttls=settings.smtp_starttls))
+        notifiers.append(
+            EmailNotifier(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.smtp_from,
+                recipients=settings.alert_email_to,
+                username=settings.smtp_user,
+                password=settings.smtp_password,
+                starttls=settings.smtp_starttls,
+            )
+        )
     if settings.alert_webhook_url:
         notifiers.append(WebhookNotifier(settings.alert_webhook_url))
     return notifiers

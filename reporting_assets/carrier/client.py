@@ -38,8 +38,17 @@ class CarrierSettings:
 def _is_transient(exc: BaseException) -> bool:
     if isinstance(exc, urllib.error.HTTPError):  # 501 Not Implemented and 505 will not go away
         return exc.code in TRANSIENT_HTTP
-    return isinstance(exc, (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError,
-                            http.client.HTTPException, json.JSONDecodeError))
+    return isinstance(
+        exc,
+        (
+            urllib.error.URLError,
+            socket.timeout,
+            TimeoutError,
+            ConnectionError,
+            http.client.HTTPException,
+            json.JSONDecodeError,
+        ),
+    )
 
 
 class CarrierClient:
@@ -51,8 +60,9 @@ class CarrierClient:
         if updated_since:
             query["updated_since"] = updated_since
         url = f"{self.settings.url.rstrip('/')}/shipments?{urllib.parse.urlencode(query)}"
-        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.settings.token}",
-                                                       "Accept": "application/json"})
+        request = urllib.request.Request(
+            url, headers={"Authorization": f"Bearer {self.settings.token}", "Accept": "application/json"}
+        )
 
         def get() -> dict:
             with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
@@ -62,13 +72,21 @@ class CarrierClient:
             return reply
 
         try:
-            return with_retries(get, transient=_is_transient, retries=self.settings.retries,
-                                backoff=self.settings.backoff, what=f"GET {self.settings.url}/shipments")
+            return with_retries(
+                get,
+                transient=_is_transient,
+                retries=self.settings.retries,
+                backoff=self.settings.backoff,
+                what=f"GET {self.settings.url}/shipments",
+            )
         except urllib.error.HTTPError as exc:
             if exc.code in (401, 403):
-                raise CarrierError(f"the carrier API at {self.settings.url} rejected the token "
-                                   f"(CARRIER_API_TOKEN): HTTP {exc.code}") from None
-            raise CarrierError(f"the carrier API at {self.settings.url} answered HTTP {exc.code}: "
-                               f"{exc.read()[:200].decode(errors='replace')}") from None
+                raise CarrierError(
+                    f"the carrier API at {self.settings.url} rejected the token (CARRIER_API_TOKEN): HTTP {exc.code}"
+                ) from None
+            raise CarrierError(
+                f"the carrier API at {self.settings.url} answered HTTP {exc.code}: "
+                f"{exc.read()[:200].decode(errors='replace')}"
+            ) from None
         except RetriesExhausted as exc:
             raise CarrierError(str(exc)) from None

@@ -21,8 +21,15 @@ from reporting_assets.warehouse.base import SyncState, Warehouse
 SCHEMA, TABLE = "raw_carrier", "shipments"
 LOOKBACK = timedelta(minutes=10)
 API_TS = "%Y-%m-%dT%H:%M:%SZ"
-COLUMNS = {"tracking_ref": "text", "carrier_code": "text", "shipped_at": "timestamp", "delivered_at": "timestamp",
-           "status": "text", "service_level_days": "bigint", "updated_at": "timestamp"}
+COLUMNS = {
+    "tracking_ref": "text",
+    "carrier_code": "text",
+    "shipped_at": "timestamp",
+    "delivered_at": "timestamp",
+    "status": "text",
+    "service_level_days": "bigint",
+    "updated_at": "timestamp",
+}
 TYPES = COLUMNS | dict(META_COLUMNS)
 DESCRIPTIONS = {
     "tracking_ref": "The carrier's tracking reference (Odoo's stock.picking.carrier_tracking_ref).",
@@ -35,8 +42,9 @@ DESCRIPTIONS = {
 } | META_DESCRIPTIONS
 
 
-def sync_shipments(client: CarrierClient, wh: Warehouse, run_id: str, *, full_refresh: bool = False,
-                   progress=None) -> SyncResult:
+def sync_shipments(
+    client: CarrierClient, wh: Warehouse, run_id: str, *, full_refresh: bool = False, progress=None
+) -> SyncResult:
     started = time.monotonic()
     wh.ensure_table(SCHEMA, TABLE, TYPES, key="tracking_ref")
     state = wh.read_state(SCHEMA, TABLE)
@@ -51,10 +59,21 @@ def sync_shipments(client: CarrierClient, wh: Warehouse, run_id: str, *, full_re
             break
         newest = max(r["updated_at"] for r in rows)
         cursor = {"updated_at": max(newest, cursor["updated_at"]) if cursor else newest}
-        data = with_load_metadata({c: [_value(r.get(c), t) for r in rows] for c, t in COLUMNS.items()},
-                                  len(rows), run_id)
-        result.add(wh.merge(SCHEMA, TABLE, data, TYPES, key="tracking_ref", version="updated_at",
-                            state=SyncState(cursor, state.columns), run_id=run_id))
+        data = with_load_metadata(
+            {c: [_value(r.get(c), t) for r in rows] for c, t in COLUMNS.items()}, len(rows), run_id
+        )
+        result.add(
+            wh.merge(
+                SCHEMA,
+                TABLE,
+                data,
+                TYPES,
+                key="tracking_ref",
+                version="updated_at",
+                state=SyncState(cursor, state.columns),
+                run_id=run_id,
+            )
+        )
         if progress:
             progress(result)
         if reply.get("next_page") is None:

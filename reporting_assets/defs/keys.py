@@ -1,4 +1,4 @@
-"""The names the definitions share: raw asset keys, the raw groups and the warehouse pool (`POOL`).
+"""The names the definitions share: raw asset keys and the raw groups (the pool is the warehouse's).
 
 One place, so that the assets, the sensors, the health asset and the CLI can
 never disagree on which key a raw table has.
@@ -6,10 +6,10 @@ never disagree on which key a raw table has.
 
 import dagster as dg
 
-from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA, TABLE as CARRIER_TABLE
+from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA
+from reporting_assets.carrier.sync import TABLE as CARRIER_TABLE
 from reporting_assets.odoo.sync import SCHEMA as ODOO_SCHEMA
 from reporting_assets.odoo.tables import ODOO_TABLES, OdooTable
-from reporting_assets.warehouse import POOL
 
 RAW_GROUPS = ("odoo_raw", "carrier_raw")
 CARRIER_KEY = dg.AssetKey([CARRIER_SCHEMA, CARRIER_TABLE])

@@ -18,26 +18,44 @@ DRIFT_CHECK = "schema_unchanged"
 
 def check_specs(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
     return [
-        dg.AssetCheckSpec(COUNT_CHECK, asset=key, description=(
-            "The source's record count (archived included) equals the warehouse's count of rows not marked "
-            "deleted. A difference means rows were lost or duplicated; while the source is being written "
-            "it can differ for one run.")),
-        dg.AssetCheckSpec(DRIFT_CHECK, asset=key, description=(
-            "The columns (and types) extracted equal the previous run's: a field that appeared, vanished "
-            "or changed type in the source is reported here.")),
+        dg.AssetCheckSpec(
+            COUNT_CHECK,
+            asset=key,
+            description=(
+                "The source's record count (archived included) equals the warehouse's count of rows not marked "
+                "deleted. A difference means rows were lost or duplicated; while the source is being written "
+                "it can differ for one run."
+            ),
+        ),
+        dg.AssetCheckSpec(
+            DRIFT_CHECK,
+            asset=key,
+            description=(
+                "The columns (and types) extracted equal the previous run's: a field that appeared, vanished "
+                "or changed type in the source is reported here."
+            ),
+        ),
     ]
 
 
-def materialize_result(result: SyncResult, qualified_table: str, warehouse_kind: str,
-                       warehouse_rows: int, source_count: int | None,
-                       descriptions: dict[str, str] | None = None) -> dg.MaterializeResult:
+def materialize_result(
+    result: SyncResult,
+    qualified_table: str,
+    warehouse_kind: str,
+    warehouse_rows: int,
+    source_count: int | None,
+    descriptions: dict[str, str] | None = None,
+) -> dg.MaterializeResult:
     descriptions = descriptions or {}
     metadata = {
         "dagster/table_name": qualified_table,
         "dagster/row_count": warehouse_rows,
-        "dagster/column_schema": dg.TableSchema(columns=[
-            dg.TableColumn(name, sql_type, description=descriptions.get(name))
-            for name, sql_type in (result.columns | dict(META_COLUMNS)).items()]),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[
+                dg.TableColumn(name, sql_type, description=descriptions.get(name))
+                for name, sql_type in (result.columns | dict(META_COLUMNS)).items()
+            ]
+        ),
         "warehouse": warehouse_kind,
         "rows_read": result.rows_read,
         "inserted": result.inserted,
@@ -51,17 +69,26 @@ def materialize_result(result: SyncResult, qualified_table: str, warehouse_kind:
     }
     if result.skipped_fields:
         metadata["skipped_optional_fields"] = ", ".join(result.skipped_fields)
-    return dg.MaterializeResult(metadata=metadata, check_results=[
-        count_check(source_count, warehouse_rows), drift_check(result.previous_columns, result.columns)])
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[count_check(source_count, warehouse_rows), drift_check(result.previous_columns, result.columns)],
+    )
 
 
 def count_check(source_count: int | None, warehouse_rows: int) -> dg.AssetCheckResult:
     if source_count is None:
-        return dg.AssetCheckResult(check_name=COUNT_CHECK, passed=True,
-                                   metadata={"note": "the source offers no count; not compared"})
-    return dg.AssetCheckResult(check_name=COUNT_CHECK, passed=source_count == warehouse_rows,
-                               metadata={"source_count": source_count, "warehouse_count": warehouse_rows,
-                                         "difference": warehouse_rows - source_count})
+        return dg.AssetCheckResult(
+            check_name=COUNT_CHECK, passed=True, metadata={"note": "the source offers no count; not compared"}
+        )
+    return dg.AssetCheckResult(
+        check_name=COUNT_CHECK,
+        passed=source_count == warehouse_rows,
+        metadata={
+            "source_count": source_count,
+            "warehouse_count": warehouse_rows,
+            "difference": warehouse_rows - source_count,
+        },
+    )
 
 
 def schema_drift(previous: dict[str, str] | None, current: dict[str, str]) -> dict[str, list[str]]:
@@ -71,13 +98,17 @@ def schema_drift(previous: dict[str, str] | None, current: dict[str, str]) -> di
     return {
         "added": sorted(set(current) - set(previous)),
         "removed": sorted(set(previous) - set(current)),
-        "retyped": sorted(f"{c}: {previous[c]} -> {current[c]}" for c in set(current) & set(previous)
-                          if previous[c] != current[c]),
+        "retyped": sorted(
+            f"{c}: {previous[c]} -> {current[c]}" for c in set(current) & set(previous) if previous[c] != current[c]
+        ),
     }
 
 
 def drift_check(previous: dict[str, str] | None, current: dict[str, str]) -> dg.AssetCheckResult:
     drift = schema_drift(previous, current)
     return dg.AssetCheckResult(
-        check_name=DRIFT_CHECK, passed=not any(drift.values()), severity=dg.AssetCheckSeverity.WARN,
-        metadata={"first_run": previous is None, **{k: ", ".join(v) or "-" for k, v in drift.items()}})
+        check_name=DRIFT_CHECK,
+        passed=not any(drift.values()),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"first_run": previous is None, **{k: ", ".join(v) or "-" for k, v in drift.items()}},
+    )

@@ -66,8 +66,17 @@ def _is_transient(exc: BaseException) -> bool:
         # A lost database connection or a serialization failure is retried by Odoo's own clients too;
         # an unknown database is reported the same way but is not transient.
         return name.startswith("psycopg2.") and "does not exist" not in message
-    return isinstance(exc, (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError,
-                            http.client.HTTPException, json.JSONDecodeError))
+    return isinstance(
+        exc,
+        (
+            urllib.error.URLError,
+            socket.timeout,
+            TimeoutError,
+            ConnectionError,
+            http.client.HTTPException,
+            json.JSONDecodeError,
+        ),
+    )
 
 
 class OdooClient:
@@ -84,22 +93,31 @@ class OdooClient:
         self._fields: dict[str, dict] = {}
 
     # --- connection -------------------------------------------------------------------
-    def connect(self) -> "OdooClient":
+    def connect(self) -> OdooClient:
         s = self.settings
-        odoo = self._retrying("connect", lambda: odoorpc.ODOO(
-            self._host, protocol=self._protocol, port=self._port, timeout=s.timeout), not_odoo=True)
+        odoo = self._retrying(
+            "connect",
+            lambda: odoorpc.ODOO(self._host, protocol=self._protocol, port=self._port, timeout=s.timeout),
+            not_odoo=True,
+        )
         if odoo.version is None:
-            raise OdooError(f"{s.url} does not look like an Odoo server: /web/webclient/version_info "
-                            f"answered without a server_version")
+            raise OdooError(
+                f"{s.url} does not look like an Odoo server: /web/webclient/version_info "
+                f"answered without a server_version"
+            )
         self.version = odoo.version
         try:
             self._retrying("login", lambda: odoo.login(s.db, s.username, s.password))
         except odoorpc.error.RPCError as exc:
             if "does not exist" in str(exc):
-                raise OdooError(f"Odoo database {s.db!r} does not exist on {s.url}{self._databases_hint(odoo)}") from None
+                raise OdooError(
+                    f"Odoo database {s.db!r} does not exist on {s.url}{self._databases_hint(odoo)}"
+                ) from None
             if "Wrong login" in str(exc) or "Access Denied" in str(exc):
-                raise OdooError(f"Odoo rejected the login of user {s.username!r} on database {s.db!r} at {s.url}: "
-                                f"wrong password or API key (ODOO_PASSWORD)") from None
+                raise OdooError(
+                    f"Odoo rejected the login of user {s.username!r} on database {s.db!r} at {s.url}: "
+                    f"wrong password or API key (ODOO_PASSWORD)"
+                ) from None
             raise OdooError(f"Odoo login failed at {s.where()}: {exc}") from None
         self._odoo = odoo
         return self
@@ -128,21 +146,28 @@ class OdooClient:
                 self._fields[model] = self.call(model, "fields_get", [], {"attributes": ["type", "relation", "string"]})
             except OdooError as exc:
                 if f"Object {model} doesn't exist" in str(exc):
-                    raise UnknownModelError(f"model {model!r} does not exist on {self.settings.url} "
-                                            f"(module not installed?)") from None
+                    raise UnknownModelError(
+                        f"model {model!r} does not exist on {self.settings.url} (module not installed?)"
+                    ) from None
                 raise
         return self._fields[model]
 
-    def search_read(self, model: str, domain: list, fields: list[str], limit: int, order: str,
-                    load: str | None = "_classic_read") -> list[dict]:
+    def search_read(
+        self, model: str, domain: list, fields: list[str], limit: int, order: str, load: str | None = "_classic_read"
+    ) -> list[dict]:
         """Records as dicts; with `load=None` a many2one is a bare id instead of `[id, name]`."""
-        return self.call(model, "search_read", [domain], {
-            "fields": fields, "limit": limit, "order": order, "load": load, "context": NO_ARCHIVE_FILTER})
+        return self.call(
+            model,
+            "search_read",
+            [domain],
+            {"fields": fields, "limit": limit, "order": order, "load": load, "context": NO_ARCHIVE_FILTER},
+        )
 
     def display_names(self, model: str, ids: list[int]) -> dict[int, str]:
         """id -> display name; ids deleted meanwhile are left out (a `read` would fail on them)."""
-        records = self.call(model, "search_read", [[["id", "in", ids]]], {
-            "fields": ["display_name"], "context": NO_ARCHIVE_FILTER})
+        records = self.call(
+            model, "search_read", [[["id", "in", ids]]], {"fields": ["display_name"], "context": NO_ARCHIVE_FILTER}
+        )
         return {r["id"]: r["display_name"] or None for r in records}
 
     def search_count(self, model: str, domain: list) -> int:
@@ -151,8 +176,9 @@ class OdooClient:
     def fingerprint(self, model: str) -> list:
         """[record count, newest write_date] in one cheap request: what changes when anything
         is created, written or deleted (deletions leave no write_date, but lower the count)."""
-        group = self.call(model, "read_group", [[], ["write_date:max"], []],
-                          {"lazy": False, "context": NO_ARCHIVE_FILTER})[0]
+        group = self.call(
+            model, "read_group", [[], ["write_date:max"], []], {"lazy": False, "context": NO_ARCHIVE_FILTER}
+        )[0]
         return [group["__count"], group["write_date"] or None]
 
     def search_ids(self, model: str, domain: list, limit: int, order: str = "id") -> list[int]:
@@ -163,21 +189,25 @@ class OdooClient:
         """Retry transient failures; translate what they leave behind into a clear error."""
         s = self.settings
         try:
-            return with_retries(fn, transient=_is_transient, retries=s.retries, backoff=s.backoff,
-                                what=f"{what} on {s.url}")
+            return with_retries(
+                fn, transient=_is_transient, retries=s.retries, backoff=s.backoff, what=f"{what} on {s.url}"
+            )
         except urllib.error.HTTPError as exc:
             if not_odoo:
-                raise OdooError(f"{s.url} does not look like an Odoo server: "
-                                f"/web/webclient/version_info answered HTTP {exc.code}") from None
+                raise OdooError(
+                    f"{s.url} does not look like an Odoo server: /web/webclient/version_info answered HTTP {exc.code}"
+                ) from None
             raise OdooError(f"{what} on {s.where()} answered HTTP {exc.code}") from None
         except RetriesExhausted as exc:
             cause = exc.__cause__
             if not_odoo and isinstance(cause, json.JSONDecodeError):
                 raise OdooError(f"{s.url} does not look like an Odoo server: it does not answer JSON-RPC") from None
             if isinstance(cause, (socket.timeout, TimeoutError)) or (
-                    isinstance(cause, urllib.error.URLError) and isinstance(cause.reason, (socket.timeout, TimeoutError))):
-                raise OdooError(f"Odoo at {s.url} did not answer within {s.timeout:g} s (ODOO_TIMEOUT); "
-                                f"tried {s.retries + 1} times") from None
+                isinstance(cause, urllib.error.URLError) and isinstance(cause.reason, (socket.timeout, TimeoutError))
+            ):
+                raise OdooError(
+                    f"Odoo at {s.url} did not answer within {s.timeout:g} s (ODOO_TIMEOUT); tried {s.retries + 1} times"
+                ) from None
             if isinstance(cause, urllib.error.URLError) and not isinstance(cause, urllib.error.HTTPError):
                 raise OdooError(f"cannot reach Odoo at {s.url}: {cause.reason}") from None
             raise TransientError(f"{exc} (database {s.db!r}, user {s.username!r})") from None

@@ -22,11 +22,16 @@ from reporting_assets.odoo.tables import ALWAYS, OdooTable
 from reporting_assets.raw.load import META_DESCRIPTIONS
 
 SQL_TYPES = {
-    "integer": "bigint", "float": "double", "monetary": "double", "boolean": "boolean",
-    "date": "date", "datetime": "timestamp", "many2one": "bigint",
-    "one2many": "bigint[]", "many2many": "bigint[]",
+    "integer": "bigint",
+    "float": "double",
+    "monetary": "double",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "timestamp",
+    "many2one": "bigint",
+    "one2many": "bigint[]",
+    "many2many": "bigint[]",
 }
-
 
 
 class FieldMissingError(Exception):
@@ -35,18 +40,18 @@ class FieldMissingError(Exception):
 
 @dataclass(frozen=True)
 class Column:
-    name: str       # column in the warehouse
-    sql_type: str   # portable type name (see SQL_TYPES)
-    field: str      # Odoo field it comes from
-    kind: str       # Odoo field type; for the `_name` half of a many2one: "many2one_name"
+    name: str  # column in the warehouse
+    sql_type: str  # portable type name (see SQL_TYPES)
+    field: str  # Odoo field it comes from
+    kind: str  # Odoo field type; for the `_name` half of a many2one: "many2one_name"
     present: bool = True  # False: an optional field the server lacks, kept as a NULL column of its declared type
 
 
 @dataclass(frozen=True)
 class Resolution:
     columns: tuple[Column, ...]
-    fields: tuple[str, ...]           # what to ask `search_read` for
-    skipped: tuple[str, ...]          # optional fields the server lacks (notice)
+    fields: tuple[str, ...]  # what to ask `search_read` for
+    skipped: tuple[str, ...]  # optional fields the server lacks (notice)
 
     @property
     def extracted(self) -> dict[str, str]:
@@ -54,8 +59,9 @@ class Resolution:
         return {c.name: c.sql_type for c in self.columns if c.present}
 
 
-def resolve_columns(table: OdooTable, fields_get: dict[str, dict], base_url: str = "",
-                    model_absent: bool = False) -> Resolution:
+def resolve_columns(
+    table: OdooTable, fields_get: dict[str, dict], base_url: str = "", model_absent: bool = False
+) -> Resolution:
     """The columns of `table` on a server with these fields; `model_absent`: the server lacks the
     whole model (an optional module), so every field is taken as an absent optional one."""
     columns: list[Column] = []
@@ -74,7 +80,8 @@ def resolve_columns(table: OdooTable, fields_get: dict[str, dict], base_url: str
             where = f" on {base_url}" if base_url else ""
             raise FieldMissingError(
                 f"{table.model}: required field {' or '.join(repr(n) for n in names)} does not exist{where}; "
-                f"mark it optional with '?' in reporting_assets/odoo/tables.py if the module providing it may be absent")
+                f"mark it optional with '?' in reporting_assets/odoo/tables.py if the module providing it may be absent"
+            )
         fields.append(found)
         columns.extend(_columns(names[0], found, fields_get[found].get("type", "char")))
     return Resolution(tuple(columns), tuple(fields), tuple(skipped))
@@ -103,8 +110,6 @@ def column_descriptions(model: str, resolution: Resolution, fields_get: dict[str
     return out | META_DESCRIPTIONS
 
 
-
-
 def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, list]:
     """Column name -> list of values, one per record, typed for bulk loading.
 
@@ -130,4 +135,3 @@ def to_columns(records: list[dict], columns: tuple[Column, ...]) -> dict[str, li
         else:  # text: an empty string is NULL too, the same on both warehouses
             out[col.name] = [v if v not in (False, None, "") else None for v in values]
     return out
-

@@ -33,7 +33,7 @@ class DisplayNames:
             fields = [f for f, m in self.relations.items() if m == model]
             wanted = sorted({rec[f] for rec in page for f in fields if rec[f]} - known.keys())
             for start in range(0, len(wanted), CHUNK):
-                known.update(odoo.display_names(model, wanted[start:start + CHUNK]))
+                known.update(odoo.display_names(model, wanted[start : start + CHUNK]))
         for field, model in self.relations.items():
             known = self.names[model]
             for rec in page:

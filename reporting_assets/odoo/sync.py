@@ -41,9 +41,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterator
 
 from reporting_assets.odoo.client import OdooClient
 from reporting_assets.odoo.columns import resolve_columns, to_columns
@@ -58,8 +58,6 @@ ID_CHUNK = 50_000  # ids per deletion-reconciliation request
 ODOO_DT = "%Y-%m-%d %H:%M:%S"
 
 
-
-
 @dataclass(frozen=True)
 class Pass:
     """One read of a window of a table, as saved in the cursor between pages.
@@ -69,7 +67,7 @@ class Pass:
     during the pass are not cut off).
     """
 
-    since: str | None   # the window: write_date >= since; None reads every record
+    since: str | None  # the window: write_date >= since; None reads every record
     newest: str | None  # the newest write_date before the pass began: the cursor once it completes
     ranges: tuple[tuple[int, int | None], ...]
 
@@ -84,19 +82,31 @@ class Pass:
         return {"since": self.since, "newest": self.newest, "ranges": [list(r) for r in self.ranges]}
 
     @classmethod
-    def from_saved(cls, saved: dict) -> "Pass":
+    def from_saved(cls, saved: dict) -> Pass:
         return cls(saved["since"], saved["newest"], tuple((a, b) for a, b in saved["ranges"]))
 
 
-def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str, *, full_refresh: bool = False,
-               progress: Callable[[SyncResult], None] | None = None) -> SyncResult:
+def sync_table(
+    client: OdooClient,
+    wh: Warehouse,
+    table: OdooTable,
+    run_id: str,
+    *,
+    full_refresh: bool = False,
+    progress: Callable[[SyncResult], None] | None = None,
+) -> SyncResult:
     started = time.monotonic()
     resolution = resolve_columns(table, client.fields_get(table.model), client.settings.url)
     types = {c.name: c.sql_type for c in resolution.columns} | dict(META_COLUMNS)
     wh.ensure_table(SCHEMA, table.table, types, key="id")
     state = wh.read_state(SCHEMA, table.table)
-    result = SyncResult(table.table, cursor_before=state.cursor, skipped_fields=resolution.skipped,
-                        columns=resolution.extracted, previous_columns=state.columns)
+    result = SyncResult(
+        table.table,
+        cursor_before=state.cursor,
+        skipped_fields=resolution.skipped,
+        columns=resolution.extracted,
+        previous_columns=state.columns,
+    )
     settled = None if full_refresh else (state.cursor or {}).get("write_date")
     unfinished = None if full_refresh else (state.cursor or {}).get("pass")
     pass_ = Pass.from_saved(unfinished) if unfinished else begin_pass(client, table.model, settled)
@@ -112,8 +122,18 @@ def sync_table(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str,
             continue
         cursor = {"write_date": settled, "pass": Pass(pass_.since, pass_.newest, tuple(remaining.values())).saved()}
         data = with_load_metadata(to_columns(page, resolution.columns), len(page), run_id)
-        result.add(wh.merge(SCHEMA, table.table, data, types, key="id", version="write_date",
-                            state=SyncState(cursor, state.columns), run_id=run_id))
+        result.add(
+            wh.merge(
+                SCHEMA,
+                table.table,
+                data,
+                types,
+                key="id",
+                version="write_date",
+                state=SyncState(cursor, state.columns),
+                run_id=run_id,
+            )
+        )
         if progress:
             progress(result)
 
@@ -152,11 +172,12 @@ def id_ranges(client: OdooClient, model: str, domain: list, parts: int) -> tuple
     low, high = first[0] - 1, client.search_ids(model, domain, 1, order="id desc")[0]
     width = -(-(high - low) // parts)
     cuts = sorted({low + i * width for i in range(parts) if low + i * width < high})
-    return tuple(zip(cuts, cuts[1:] + [None]))
+    return tuple(zip(cuts, cuts[1:] + [None], strict=True))
 
 
-def fetch_pages(client: OdooClient, model: str, fields: list[str], pass_: Pass,
-                names: DisplayNames) -> Iterator[tuple[int, list[dict], bool]]:
+def fetch_pages(
+    client: OdooClient, model: str, fields: list[str], pass_: Pass, names: DisplayNames
+) -> Iterator[tuple[int, list[dict], bool]]:
     """(range index, page, whether that range is finished) for every page of the pass.
 
     One thread per range, each with its own Odoo connection (the first reuses `client`), each
@@ -180,8 +201,9 @@ def fetch_pages(client: OdooClient, model: str, fields: list[str], pass_: Pass,
         try:
             odoo = odoo or OdooClient(client.settings).connect()
             while not stop.is_set():
-                page = names.attach(odoo, odoo.search_read(model, pass_.domain(after, up_to), fields, page_size,
-                                                           "id asc", load=None))
+                page = names.attach(
+                    odoo, odoo.search_read(model, pass_.domain(after, up_to), fields, page_size, "id asc", load=None)
+                )
                 finished = len(page) < page_size
                 put((index, page, finished))
                 if finished:
@@ -190,9 +212,12 @@ def fetch_pages(client: OdooClient, model: str, fields: list[str], pass_: Pass,
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
             put(exc)
 
-    workers = [threading.Thread(target=fetch_range, args=(i, client if i == 0 else None, after, up_to),
-                                name=f"odoo-pages-{i}", daemon=True)
-               for i, (after, up_to) in enumerate(pass_.ranges)]
+    workers = [
+        threading.Thread(
+            target=fetch_range, args=(i, client if i == 0 else None, after, up_to), name=f"odoo-pages-{i}", daemon=True
+        )
+        for i, (after, up_to) in enumerate(pass_.ranges)
+    ]
     for worker in workers:
         worker.start()
     unfinished = len(workers)

@@ -12,9 +12,11 @@ POOL = "warehouse"
 def open_warehouse(kind: str, duckdb_path: str = "", pg_dsn: str = "", read_only: bool = False) -> Warehouse:
     if kind == "duckdb":
         from reporting_assets.warehouse.duckdb import DuckDBWarehouse
+
         return DuckDBWarehouse(duckdb_path, read_only=read_only)
     if kind == "postgres":
         from reporting_assets.warehouse.postgres import PostgresWarehouse
+
         return PostgresWarehouse(pg_dsn)
     raise ValueError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {kind!r}")
 

@@ -18,7 +18,7 @@ import json
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 STATE_TABLE = "_sync_state"
 
@@ -27,7 +27,7 @@ STATE_TABLE = "_sync_state"
 class MergeCounts:
     rows: int
     inserted: int
-    updated: int    # existing rows whose version column changed (or that came back from deleted)
+    updated: int  # existing rows whose version column changed (or that came back from deleted)
     unchanged: int  # re-read without change (the look-back window)
 
 
@@ -39,7 +39,7 @@ class SyncState:
 
 def utc_now() -> str:
     """Now in UTC, in Odoo's naive form: what every timestamp column of ours holds."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def q(name: str) -> str:
@@ -50,7 +50,7 @@ def q(name: str) -> str:
 class Warehouse(ABC):
     kind: str
     TYPES: dict[str, str]  # portable type -> this warehouse's SQL type
-    PRIMARY_KEYS: bool     # declare the key as PRIMARY KEY (an index the merge's DELETE uses)
+    PRIMARY_KEYS: bool  # declare the key as PRIMARY KEY (an index the merge's DELETE uses)
 
     # --- what each warehouse provides --------------------------------------------------
     @abstractmethod
@@ -99,9 +99,11 @@ class Warehouse(ABC):
         """Create the schema and table, or add the columns a newer run brings."""
         with self.transaction():
             self.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema)}")
-            self.execute(f"CREATE TABLE IF NOT EXISTS {q(schema)}.{STATE_TABLE} "
-                         f"(table_name {self.TYPES['text']} PRIMARY KEY, cursor {self.TYPES['text']}, "
-                         f"columns {self.TYPES['text']}, run_id {self.TYPES['text']}, updated_at {self.TYPES['timestamp']})")
+            self.execute(
+                f"CREATE TABLE IF NOT EXISTS {q(schema)}.{STATE_TABLE} "
+                f"(table_name {self.TYPES['text']} PRIMARY KEY, cursor {self.TYPES['text']}, "
+                f"columns {self.TYPES['text']}, run_id {self.TYPES['text']}, updated_at {self.TYPES['timestamp']})"
+            )
             existing = self.table_columns(schema, table)
             if not existing:
                 cols = ", ".join(f"{q(c)} {self.TYPES[t]}" for c, t in columns.items())
@@ -112,8 +114,17 @@ class Warehouse(ABC):
                     if c not in existing:
                         self.execute(f"ALTER TABLE {q(schema)}.{q(table)} ADD COLUMN {q(c)} {self.TYPES[t]}")
 
-    def merge(self, schema: str, table: str, data: dict[str, list], types: dict[str, str], key: str,
-              version: str, state: SyncState, run_id: str) -> MergeCounts:
+    def merge(
+        self,
+        schema: str,
+        table: str,
+        data: dict[str, list],
+        types: dict[str, str],
+        key: str,
+        version: str,
+        state: SyncState,
+        run_id: str,
+    ) -> MergeCounts:
         """Upsert a batch by `key` and save `state`, in one transaction.
 
         Delete-then-insert of the batch's keys is the merge: one statement each,
@@ -129,7 +140,8 @@ class Warehouse(ABC):
                 f"SELECT count(*), count(t.{q(key)}), "
                 f"count(CASE WHEN t.{q(key)} IS NOT NULL AND (t.{q(version)} IS DISTINCT FROM {version_cast} "
                 f"OR t._deleted_at IS NOT NULL) THEN 1 END) "
-                f"FROM {stage} s LEFT JOIN {target} t ON t.{q(key)} = {key_cast}")[0]
+                f"FROM {stage} s LEFT JOIN {target} t ON t.{q(key)} = {key_cast}"
+            )[0]
             self.execute(f"DELETE FROM {target} WHERE {q(key)} IN (SELECT {key_cast} FROM {stage} s)")
             self.execute(f"INSERT INTO {target} ({', '.join(q(c) for c in types)}) SELECT {casts} FROM {stage} s")
             self._save_state(schema, table, state, run_id)
@@ -140,14 +152,18 @@ class Warehouse(ABC):
         with self.transaction():
             self.execute(f"CREATE SCHEMA IF NOT EXISTS {q(schema)}")
             self.execute(f"DROP TABLE IF EXISTS {q(schema)}.{q(table)}")
-            self.execute(f"CREATE TABLE {q(schema)}.{q(table)} ("
-                         + ", ".join(f"{q(c)} {self.TYPES[t]}" for c, t in types.items()) + ")")
+            self.execute(
+                f"CREATE TABLE {q(schema)}.{q(table)} ("
+                + ", ".join(f"{q(c)} {self.TYPES[t]}" for c, t in types.items())
+                + ")"
+            )
             stage = self.stage(data, types)
             casts = ", ".join(f"CAST(s.{q(c)} AS {self.TYPES[t]})" for c, t in types.items())
             self.execute(f"INSERT INTO {q(schema)}.{q(table)} SELECT {casts} FROM {stage} s")
 
-    def mark_deleted(self, schema: str, table: str, key: str, key_type: str, live_keys: list,
-                     deleted_at: str, after=None, up_to=None) -> int:
+    def mark_deleted(
+        self, schema: str, table: str, key: str, key_type: str, live_keys: list, deleted_at: str, after=None, up_to=None
+    ) -> int:
         """Set `_deleted_at` on rows in the key range (`after`, `up_to`] that are not in `live_keys`.
 
         Reconciling one range of source ids at a time keeps memory flat however big the table.
@@ -166,8 +182,10 @@ class Warehouse(ABC):
                 params += (up_to,)
             n = self.execute(f"SELECT count(*) FROM {target} WHERE {gone}", params)[0][0]
             if n:
-                self.execute(f"UPDATE {target} SET _deleted_at = CAST(? AS {self.TYPES['timestamp']}) WHERE {gone}",
-                             (deleted_at, *params))
+                self.execute(
+                    f"UPDATE {target} SET _deleted_at = CAST(? AS {self.TYPES['timestamp']}) WHERE {gone}",
+                    (deleted_at, *params),
+                )
         return n
 
     def analyze(self, schema: str, table: str) -> None:
@@ -194,6 +212,13 @@ class Warehouse(ABC):
 
     def _save_state(self, schema: str, table: str, state: SyncState, run_id: str) -> None:
         self.execute(f"DELETE FROM {q(schema)}.{STATE_TABLE} WHERE table_name = ?", (table,))
-        self.execute(f"INSERT INTO {q(schema)}.{STATE_TABLE} VALUES (?, ?, ?, ?, CAST(? AS {self.TYPES['timestamp']}))",
-                     (table, json.dumps(state.cursor) if state.cursor is not None else None,
-                      json.dumps(state.columns) if state.columns is not None else None, run_id, utc_now()))
+        self.execute(
+            f"INSERT INTO {q(schema)}.{STATE_TABLE} VALUES (?, ?, ?, ?, CAST(? AS {self.TYPES['timestamp']}))",
+            (
+                table,
+                json.dumps(state.cursor) if state.cursor is not None else None,
+                json.dumps(state.columns) if state.columns is not None else None,
+                run_id,
+                utc_now(),
+            ),
+        )

@@ -26,8 +26,15 @@ ARROW_TYPES = {"bigint": pa.int64(), "double": pa.float64(), "boolean": pa.bool_
 
 class DuckDBWarehouse(Warehouse):
     kind = "duckdb"
-    TYPES = {"bigint": "BIGINT", "double": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE",
-             "timestamp": "TIMESTAMP", "text": "VARCHAR", "bigint[]": "BIGINT[]"}
+    TYPES = {
+        "bigint": "BIGINT",
+        "double": "DOUBLE",
+        "boolean": "BOOLEAN",
+        "date": "DATE",
+        "timestamp": "TIMESTAMP",
+        "text": "VARCHAR",
+        "bigint[]": "BIGINT[]",
+    }
 
     PRIMARY_KEYS = False
     WRITER_MEMORY_LIMIT = "64MB"
@@ -78,5 +85,7 @@ class DuckDBWarehouse(Warehouse):
     def table_columns(self, schema: str, table: str) -> dict[str, str]:
         rows = self.con.execute(
             "SELECT column_name, lower(data_type) FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position", (schema, table)).fetchall()
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            (schema, table),
+        ).fetchall()
         return dict(rows)

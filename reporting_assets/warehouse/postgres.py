@@ -18,16 +18,24 @@ from reporting_assets.warehouse.base import Warehouse, q
 class PostgresWarehouse(Warehouse):
     kind = "postgres"
     PRIMARY_KEYS = True
-    TYPES = {"bigint": "bigint", "double": "double precision", "boolean": "boolean", "date": "date",
-             "timestamp": "timestamp", "text": "text", "bigint[]": "bigint[]"}
+    TYPES = {
+        "bigint": "bigint",
+        "double": "double precision",
+        "boolean": "boolean",
+        "date": "date",
+        "timestamp": "timestamp",
+        "text": "text",
+        "bigint[]": "bigint[]",
+    }
 
     def __init__(self, dsn: str):
         try:
             self.con = psycopg2.connect(dsn, connect_timeout=10)
         except psycopg2.OperationalError as exc:
             # The DSN may hold a password: name only the server part of the message.
-            raise ConnectionError(f"cannot connect to the PostgreSQL warehouse (REPORTING_PG_DSN): "
-                                  f"{str(exc).strip().splitlines()[0]}") from None
+            raise ConnectionError(
+                f"cannot connect to the PostgreSQL warehouse (REPORTING_PG_DSN): {str(exc).strip().splitlines()[0]}"
+            ) from None
         self.con.autocommit = True
         self._staged = 0
 
@@ -42,7 +50,7 @@ class PostgresWarehouse(Warehouse):
         self.execute(f"CREATE TEMPORARY TABLE {name} ({', '.join(f'{q(c)} text' for c in types)}) ON COMMIT DROP")
         buf = io.StringIO()
         columns = [data[c] if types[c] != "bigint[]" else [_pg_array(v) for v in data[c]] for c in types]
-        csv.writer(buf, lineterminator="\n").writerows(zip(*columns))
+        csv.writer(buf, lineterminator="\n").writerows(zip(*columns, strict=True))
         buf.seek(0)
         with self.con.cursor() as cur:
             cur.copy_expert(f"COPY {name} FROM STDIN WITH (FORMAT csv)", buf)
@@ -68,7 +76,8 @@ class PostgresWarehouse(Warehouse):
         rows = self.execute(
             "SELECT column_name, CASE WHEN data_type = 'ARRAY' THEN udt_name ELSE data_type END "
             "FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-            (schema, table))
+            (schema, table),
+        )
         return dict(rows)
 
 

@@ -2,7 +2,9 @@
 -- partner of the order. Not customer_rank: Odoo raises it on its own events (a posted invoice), and
 -- it is absent without the account module.
 with orders as (
-    select customer_id, count(*) as confirmed_orders, min(date_order) as first_order_at, max(date_order) as last_order_at
+    select
+        customer_id, count(*) as confirmed_orders, min(date_order) as first_order_at,
+        max(date_order) as last_order_at
     from {{ ref('stg_sale_orders') }}
     where state in ('sale', 'done')
     group by customer_id

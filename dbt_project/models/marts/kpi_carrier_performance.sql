@@ -5,7 +5,8 @@
 with shipped as (
     select
         p.carrier_id, p.company_id, {{ local_date('s.shipped_at') }} as ship_date,
-        {{ days_between(local_date('s.shipped_at'), local_date('s.delivered_at')) }} - s.service_level_days as delay_days
+        {{ days_between(local_date('s.shipped_at'), local_date('s.delivered_at')) }}
+        - s.service_level_days as delay_days
     from {{ ref('stg_pickings') }} as p
     join {{ ref('stg_picking_types') }} as t on t.picking_type_id = p.picking_type_id
     join {{ ref('stg_shipments') }} as s on s.tracking_ref = p.carrier_tracking_ref

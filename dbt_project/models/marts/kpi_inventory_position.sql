@@ -27,8 +27,10 @@ with on_hand as (
         coalesce(o.on_hand_qty, 0) as on_hand_qty, coalesce(o.on_hand_value, 0) as on_hand_value,
         coalesce(d.open_demand_qty, 0) as open_demand_qty, coalesce(d.delivered_30d, 0) as delivered_30d
     from keys as k
-    left join on_hand as o on o.product_id = k.product_id and o.warehouse_id = k.warehouse_id and o.company_id = k.company_id
-    left join demand as d on d.product_id = k.product_id and d.warehouse_id = k.warehouse_id and d.company_id = k.company_id
+    left join on_hand as o
+        on o.product_id = k.product_id and o.warehouse_id = k.warehouse_id and o.company_id = k.company_id
+    left join demand as d
+        on d.product_id = k.product_id and d.warehouse_id = k.warehouse_id and d.company_id = k.company_id
 )
 select
     s.product_id, p.default_code, p.product_name, s.warehouse_id, w.warehouse_name, s.company_id,

@@ -11,7 +11,8 @@ with late as (
     group by t.warehouse_id, t.picking_type_code, p.company_id
 )
 select
-    l.warehouse_id, w.warehouse_name, l.picking_type_code, l.company_id, l.late_pickings, l.avg_age_days, l.max_age_days,
+    l.warehouse_id, w.warehouse_name, l.picking_type_code, l.company_id, l.late_pickings, l.avg_age_days,
+    l.max_age_days,
     {{ as_of() }} as as_of
 from late as l
 left join {{ ref('dim_warehouses') }} as w on w.warehouse_id = l.warehouse_id

@@ -1,11 +1,14 @@
 -- KPI 19: margin rate of the 7 days up to as_of against the 28 days before them, per category.
+{%- set last_7d = "order_date > " ~ dbt.dateadd('day', -7, as_of()) ~ " and order_date <= " ~ as_of() %}
+{%- set prior_28d = "order_date > " ~ dbt.dateadd('day', -35, as_of())
+    ~ " and order_date <= " ~ dbt.dateadd('day', -7, as_of()) %}
 with windows as (
     select
         category_id, company_id,
-        sum(case when order_date > {{ dbt.dateadd('day', -7, as_of()) }} and order_date <= {{ as_of() }} then net_amount end) as revenue_7,
-        sum(case when order_date > {{ dbt.dateadd('day', -7, as_of()) }} and order_date <= {{ as_of() }} then cost_amount end) as cost_7,
-        sum(case when order_date > {{ dbt.dateadd('day', -35, as_of()) }} and order_date <= {{ dbt.dateadd('day', -7, as_of()) }} then net_amount end) as revenue_28,
-        sum(case when order_date > {{ dbt.dateadd('day', -35, as_of()) }} and order_date <= {{ dbt.dateadd('day', -7, as_of()) }} then cost_amount end) as cost_28
+        sum(case when {{ last_7d }} then net_amount end) as revenue_7,
+        sum(case when {{ last_7d }} then cost_amount end) as cost_7,
+        sum(case when {{ prior_28d }} then net_amount end) as revenue_28,
+        sum(case when {{ prior_28d }} then cost_amount end) as cost_28
     from {{ ref('int_sale_lines') }}
     group by category_id, company_id
 ), rates as (

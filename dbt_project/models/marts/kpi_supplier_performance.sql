@@ -10,7 +10,8 @@ with fill as (
     -- Exactly purchase_stock's res.partner._compute_on_time_rate: lines ordered in the last 365 days
     -- with something received; on time = done moves dated (UTC) no later than the planned date (UTC).
     select l.supplier_id, l.purchase_line_id, l.product_uom_qty,
-        sum(case when cast(m.move_date as date) <= cast(l.date_planned as date) then m.quantity else 0 end) as on_time_qty
+        sum(case when cast(m.move_date as date) <= cast(l.date_planned as date) then m.quantity else 0 end)
+            as on_time_qty
     from {{ ref('int_purchase_lines') }} as l
     left join {{ ref('stg_stock_moves') }} as m on m.purchase_line_id = l.purchase_line_id and m.state = 'done'
     where l.date_order > {{ dbt.dateadd('day', -365, as_of()) }} and l.qty_received <> 0
@@ -34,8 +35,8 @@ select
     o.on_time_qty, o.on_time_ordered_qty,
     coalesce(d.overdue_lines, 0) as overdue_lines,
     -- a sum of rounded line values: rounded again only to drop the binary noise of the sum
-    {{ round_amount('coalesce(d.overdue_open_value, 0)', '(select max(decimal_places) from ' ~ ref('int_companies') ~ ')') }}
-        as overdue_open_value,
+    {{ round_amount('coalesce(d.overdue_open_value, 0)',
+                    '(select max(decimal_places) from ' ~ ref('int_companies') ~ ')') }} as overdue_open_value,
     {{ as_of() }} as as_of
 from {{ ref('dim_suppliers') }} as s
 left join fill as f on f.supplier_id = s.supplier_id

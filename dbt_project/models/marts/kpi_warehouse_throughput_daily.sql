@@ -15,7 +15,7 @@ with pickings as (
         count(*) as pickings, cast(coalesce(sum(m.moves), 0) as bigint) as moves, coalesce(sum(m.units), 0) as units
     from pickings as p
     left join moves as m on m.picking_id = p.picking_id
-    group by 1, 2, 3, 4
+    group by p.done_date, p.warehouse_id, p.picking_type_code, p.company_id
 )
 select
     d.done_date, d.warehouse_id, w.warehouse_name, d.picking_type_code, d.company_id, d.pickings, d.moves, d.units,

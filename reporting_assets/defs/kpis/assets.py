@@ -9,21 +9,26 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA, TABLE as CARRIER_TABLE
+from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA
+from reporting_assets.carrier.sync import TABLE as CARRIER_TABLE
 from reporting_assets.defs.kpis.project import DBT_PROJECT
 from reporting_assets.defs.kpis.translator import KpiTranslator
-from reporting_assets.defs.keys import POOL
 from reporting_assets.resources import CarrierApiResource, WarehouseResource
+from reporting_assets.warehouse import POOL
 
 
 class KpiConfig(dg.Config):
     as_of: str = ""  # the reporting date (YYYY-MM-DD); empty: today in reporting_tz
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=KpiTranslator(),
-            pool=POOL)
-def kpi_models(context: dg.AssetExecutionContext, config: KpiConfig, dbt: DbtCliResource,
-               warehouse: WarehouseResource, carrier_api: CarrierApiResource):
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=KpiTranslator(), pool=POOL)
+def kpi_models(
+    context: dg.AssetExecutionContext,
+    config: KpiConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    carrier_api: CarrierApiResource,
+):
     dbt_vars = {"as_of": config.as_of} if config.as_of else {}
     notices = empty_source_notices(warehouse, carrier_api)
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
@@ -42,10 +47,14 @@ def kpi_models(context: dg.AssetExecutionContext, config: KpiConfig, dbt: DbtCli
 def empty_source_notices(warehouse: WarehouseResource, carrier_api: CarrierApiResource) -> dict[str, str]:
     """Optional sources that are empty, and why: the models built on them say so in their metadata
     (an empty carrier mart is expected on a site without a carrier API, not a fault)."""
-    reasons = {f"{CARRIER_SCHEMA}.{CARRIER_TABLE}": (
-        "empty: CARRIER_API_URL is not set, so there are no carrier shipments" if not carrier_api.configured
-        else "empty: the carrier API has given no shipments yet"),
-        "raw_odoo.delivery_carrier": "empty: this Odoo has no delivery carriers (stock_delivery not installed?)"}
+    reasons = {
+        f"{CARRIER_SCHEMA}.{CARRIER_TABLE}": (
+            "empty: CARRIER_API_URL is not set, so there are no carrier shipments"
+            if not carrier_api.configured
+            else "empty: the carrier API has given no shipments yet"
+        ),
+        "raw_odoo.delivery_carrier": "empty: this Odoo has no delivery carriers (stock_delivery not installed?)",
+    }
     notices = {}
     with warehouse.open() as wh:
         for qualified, reason in reasons.items():

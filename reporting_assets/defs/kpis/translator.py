@@ -52,14 +52,15 @@ class KpiTranslator(DagsterDbtTranslator):
         return dg.AssetKey([layer(dbt_resource_props), dbt_resource_props["name"]])
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
-        return dbt_resource_props.get("description") or f"dbt {dbt_resource_props['resource_type']} " \
-                                                         f"`{dbt_resource_props['name']}`."
+        return (
+            dbt_resource_props.get("description")
+            or f"dbt {dbt_resource_props['resource_type']} `{dbt_resource_props['name']}`."
+        )
 
     def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
         metadata = dict(super().get_metadata(dbt_resource_props))
         if dbt_resource_props["resource_type"] == "model":
-            metadata["dbt_docs"] = dg.MetadataValue.url(
-                f"{DBT_DOCS_URL}/#!/model/{dbt_resource_props['unique_id']}")
+            metadata["dbt_docs"] = dg.MetadataValue.url(f"{DBT_DOCS_URL}/#!/model/{dbt_resource_props['unique_id']}")
         return metadata
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):

@@ -35,9 +35,12 @@ EVERY_PASS = 1
 NOT_CONFIGURED = "not configured"
 
 hints_spec = dg.AssetSpec(
-    HINTS_KEY, group_name="event_capture", kinds={"odoo"},
+    HINTS_KEY,
+    group_name="event_capture",
+    kinds={"odoo"},
     description="Change hints from Odoo automation rules, recorded by `reporting webhooks` (one observation per "
-                "model and batch). The odoo_changes sensor requests the hinted models' raw assets on its next tick.")
+    "model and batch). The odoo_changes sensor requests the hinted models' raw assets on its next tick.",
+)
 
 
 def changed(previous: dict, current: dict) -> list[str]:
@@ -51,16 +54,21 @@ def read_hints(instance: dg.DagsterInstance, after: int | None) -> tuple[set[str
     if after is None:
         newest = instance.fetch_observations(HINTS_KEY, limit=1).records
         return set(), newest[0].storage_id if newest else 0
-    records = instance.fetch_observations(dg.AssetRecordsFilter(HINTS_KEY, after_storage_id=after),
-                                          limit=1000, ascending=True).records
+    records = instance.fetch_observations(
+        dg.AssetRecordsFilter(HINTS_KEY, after_storage_id=after), limit=1000, ascending=True
+    ).records
     models = {r.asset_observation.metadata["model"].value for r in records}
     return models, records[-1].storage_id if records else after
 
 
-@dg.sensor(name="odoo_changes", minimum_interval_seconds=EVERY_PASS,
-           default_status=dg.DefaultSensorStatus.RUNNING, target=dg.AssetSelection.groups("odoo_raw"),
-           description="Requests the raw Odoo assets whose model changed (count or newest write_date), polling Odoo "
-                       "every REPORTING_SENSOR_INTERVAL seconds, or at once after a webhook hint.")
+@dg.sensor(
+    name="odoo_changes",
+    minimum_interval_seconds=EVERY_PASS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    target=dg.AssetSelection.groups("odoo_raw"),
+    description="Requests the raw Odoo assets whose model changed (count or newest write_date), polling Odoo "
+    "every REPORTING_SENSOR_INTERVAL seconds, or at once after a webhook hint.",
+)
 def odoo_changes(context: dg.SensorEvaluationContext, odoo: OdooResource):
     state = json.loads(context.cursor) if context.cursor else {}
     hinted, hints_after = read_hints(context.instance, state.get("hints_after"))
@@ -79,13 +87,22 @@ def odoo_changes(context: dg.SensorEvaluationContext, odoo: OdooResource):
     if not models:
         return dg.SkipReason("no Odoo model changed")
     keys = [raw_key(t) for t in ODOO_TABLES if t.model in models]
-    return dg.RunRequest(asset_selection=keys, tags={"reporting/changed": ",".join(sorted(models))[:200],
-                                                     "reporting/trigger": "webhook" if hinted else "poll"})
+    return dg.RunRequest(
+        asset_selection=keys,
+        tags={
+            "reporting/changed": ",".join(sorted(models))[:200],
+            "reporting/trigger": "webhook" if hinted else "poll",
+        },
+    )
 
 
-@dg.sensor(name="carrier_changes", minimum_interval_seconds=INTERVAL, default_status=dg.DefaultSensorStatus.RUNNING,
-           target=dg.AssetSelection.assets(CARRIER_KEY),
-           description="Requests the carrier shipments when the API has shipments updated since the last look.")
+@dg.sensor(
+    name="carrier_changes",
+    minimum_interval_seconds=INTERVAL,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    target=dg.AssetSelection.assets(CARRIER_KEY),
+    description="Requests the carrier shipments when the API has shipments updated since the last look.",
+)
 def carrier_changes(context: dg.SensorEvaluationContext, carrier_api: CarrierApiResource):
     if not carrier_api.configured:  # materialized once, empty, so that the marts above it can build
         if context.cursor == NOT_CONFIGURED:

@@ -5,17 +5,16 @@ DAGSTER_WEBSERVER_URL (default http://localhost:3000) is where the links point.
 """
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
+from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from dagster._core.definitions.freshness import FreshnessState
-
 from reporting_assets.alerts.notifiers import Alert, notifiers_for
+from reporting_assets.defs.keys import RAW_KEYS
 from reporting_assets.defs.kpis.assets import kpi_models
 from reporting_assets.defs.orchestration.freshness import mart_policy, raw_policy
-from reporting_assets.defs.keys import RAW_KEYS
 from reporting_assets.failures import user_message
 from reporting_assets.settings import get_settings
 
@@ -24,19 +23,29 @@ WEBSERVER_URL = get_settings().webserver_url
 
 
 def run_failure_alert(run: dg.DagsterRun, message: str, failed_at: float) -> Alert:
-    return Alert(subject=f"Run failed: {run.job_name}", what=f"job {run.job_name}, run {run.run_id}",
-                 why=message.strip() or "unknown", since=_iso(failed_at), link=f"{WEBSERVER_URL}/runs/{run.run_id}")
+    return Alert(
+        subject=f"Run failed: {run.job_name}",
+        what=f"job {run.job_name}, run {run.run_id}",
+        why=message.strip() or "unknown",
+        since=_iso(failed_at),
+        link=f"{WEBSERVER_URL}/runs/{run.run_id}",
+    )
 
 
 def check_failure_alert(evaluation: dg.AssetCheckEvaluation, run_id: str, at: float) -> Alert:
     asset = evaluation.asset_key.to_user_string()
     details = ", ".join(f"{k}={v.value}" for k, v in evaluation.metadata.items()) or "see the check's metadata"
-    return Alert(subject=f"Check failed: {asset} {evaluation.check_name}", what=f"asset {asset}, check {evaluation.check_name}",
-                 why=details, since=_iso(at), link=f"{WEBSERVER_URL}/runs/{run_id}")
+    return Alert(
+        subject=f"Check failed: {asset} {evaluation.check_name}",
+        what=f"asset {asset}, check {evaluation.check_name}",
+        why=details,
+        since=_iso(at),
+        link=f"{WEBSERVER_URL}/runs/{run_id}",
+    )
 
 
 def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def notify(alert: Alert, log) -> None:
@@ -48,20 +57,27 @@ def notify(alert: Alert, log) -> None:
             log.error(f"{type(notifier).__name__} could not send the alert: {exc}")
 
 
-@dg.run_failure_sensor(name="alert_on_run_failure", default_status=dg.DefaultSensorStatus.RUNNING,
-                       monitor_all_code_locations=True,
-                       description="Sends an alert (email, webhook) when any run fails.")
+@dg.run_failure_sensor(
+    name="alert_on_run_failure",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    monitor_all_code_locations=True,
+    description="Sends an alert (email, webhook) when any run fails.",
+)
 def alert_on_run_failure(context: dg.RunFailureSensorContext):
     steps = context.get_step_failure_events()
     if steps:
         why = "; ".join(dict.fromkeys(user_message(e.step_failure_data.error) for e in steps))
     else:
         why = context.failure_event.message or "the run failed before any step ran"
-    notify(run_failure_alert(context.dagster_run, why, datetime.now(timezone.utc).timestamp()), context.log)
+    notify(run_failure_alert(context.dagster_run, why, datetime.now(UTC).timestamp()), context.log)
 
 
-@dg.sensor(name="alert_on_check_failure", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Sends an alert (email, webhook) for every asset check that fails with ERROR severity.")
+@dg.sensor(
+    name="alert_on_check_failure",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Sends an alert (email, webhook) for every asset check that fails with ERROR severity.",
+)
 def alert_on_check_failure(context: dg.SensorEvaluationContext):
     """Per check, the newest failed execution; alerted once (the cursor keeps each check's last id).
     The first look only records where things stand, so history is not replayed."""
@@ -69,7 +85,8 @@ def alert_on_check_failure(context: dg.SensorEvaluationContext):
     latest = {}
     for key in context.repository_def.asset_graph.asset_check_keys:
         failed = context.instance.event_log_storage.get_asset_check_execution_history(
-            key, limit=1, status={AssetCheckExecutionRecordStatus.FAILED})
+            key, limit=1, status={AssetCheckExecutionRecordStatus.FAILED}
+        )
         if not failed:
             continue
         record = failed[0]
@@ -85,13 +102,21 @@ def alert_on_check_failure(context: dg.SensorEvaluationContext):
 
 def stale_alert(key: dg.AssetKey, fail_window: str, since: float) -> Alert:
     asset = key.to_user_string()
-    return Alert(subject=f"Stale data: {asset}", what=f"asset {asset}",
-                 why=f"not updated within its freshness window (fail after {fail_window})", since=_iso(since),
-                 link=f"{WEBSERVER_URL}/assets/{'/'.join(key.path)}")
+    return Alert(
+        subject=f"Stale data: {asset}",
+        what=f"asset {asset}",
+        why=f"not updated within its freshness window (fail after {fail_window})",
+        since=_iso(since),
+        link=f"{WEBSERVER_URL}/assets/{'/'.join(key.path)}",
+    )
 
 
-@dg.sensor(name="alert_on_stale_data", minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Sends an alert (email, webhook) when a raw table or a mart fails its freshness policy.")
+@dg.sensor(
+    name="alert_on_stale_data",
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Sends an alert (email, webhook) when a raw table or a mart fails its freshness policy.",
+)
 def alert_on_stale_data(context: dg.SensorEvaluationContext):
     """Once per transition into FAIL, as the freshness daemon records them (cursor: the last one alerted)."""
     alerted = json.loads(context.cursor) if context.cursor else {}

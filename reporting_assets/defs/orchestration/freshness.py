@@ -31,7 +31,9 @@ def with_freshness(defs: dg.Definitions) -> dg.Definitions:
     raw, marts = raw_policy(), mart_policy()
     with warnings.catch_warnings():  # a preview API, used knowingly: one place to apply a policy to a group
         warnings.simplefilter("ignore", dg.PreviewWarning)
-        defs = defs.map_resolved_asset_specs(func=lambda spec: dg.apply_freshness_policy(spec, raw),
-                                             selection=dg.AssetSelection.groups(*RAW_GROUPS))
-        return defs.map_resolved_asset_specs(func=lambda spec: dg.apply_freshness_policy(spec, marts),
-                                             selection=dg.AssetSelection.groups("marts"))
+        defs = defs.map_resolved_asset_specs(
+            func=lambda spec: dg.apply_freshness_policy(spec, raw), selection=dg.AssetSelection.groups(*RAW_GROUPS)
+        )
+        return defs.map_resolved_asset_specs(
+            func=lambda spec: dg.apply_freshness_policy(spec, marts), selection=dg.AssetSelection.groups("marts")
+        )

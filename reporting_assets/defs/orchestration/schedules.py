@@ -14,8 +14,9 @@ full_refresh_job = dg.define_asset_job(
     name="full_refresh",
     selection=dg.AssetSelection.all(),
     description="Re-read every raw table from scratch, then rebuild every model.",
-    config={"ops": {a.node_def.name: {"config": {"full_refresh": True}}
-                    for a in [*odoo_raw_assets, carrier_shipments]}},
+    config={
+        "ops": {a.node_def.name: {"config": {"full_refresh": True}} for a in [*odoo_raw_assets, carrier_shipments]}
+    },
 )
 
 daily_full_refresh = dg.ScheduleDefinition(
