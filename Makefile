@@ -17,7 +17,7 @@ WEBHOOK_PORT ?= 8070
 UI_PORT ?= 3000
 export REPORTING_DUCKDB_PATH ?= $(CURDIR)/.reporting/warehouse.duckdb
 
-.PHONY: install lint test demo dev bench docs clean
+.PHONY: install lint test test-fast demo dev bench docs clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -39,6 +39,10 @@ lint: install
 
 test: install
 	$(BIN)/pytest -q
+
+# The quick loop: the tests that start nothing (unit tests of the pure modules, definitions, dbt layout).
+test-fast: install
+	$(BIN)/pytest -q -m "not slow"
 
 demo: install
 	$(BIN)/python -m reporting_assets.demo --port $(SIM_PORT) --scale $(SIM_SCALE) --seed $(SIM_SEED) \

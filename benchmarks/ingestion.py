@@ -33,7 +33,7 @@ import pandas as pd
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import DB, PG_DSN, Server  # noqa: E402
+from support.servers import DB, PG_DSN, Server  # noqa: E402
 
 from reporting_assets.odoo.client import OdooClient, OdooSettings  # noqa: E402
 from reporting_assets.odoo.columns import resolve_columns  # noqa: E402

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import AS_OF, DB, Server  # noqa: E402
 from ingestion import fresh_pg_database  # noqa: E402
+from support.servers import AS_OF, DB, Server  # noqa: E402
 
 from reporting_assets.carrier.client import CarrierClient, CarrierSettings  # noqa: E402
 from reporting_assets.carrier.sync import sync_shipments  # noqa: E402

@@ -1,6 +1,6 @@
 """`make bench`: event-to-mart latency, with the sensors and the daemon running.
 
-The deployment shape of tests/stack.py (code server, dagster-daemon, dagster-webserver, webhook
+The deployment shape of tests/support/stack.py (code server, dagster-daemon, dagster-webserver, webhook
 receiver; Dagster and the warehouse in PostgreSQL) against the demo Odoo at scale 1, posting
 webhooks to the receiver. Each sample writes one stock quant's quantity (+100) over odoorpc and
 times how long until `marts.kpi_inventory_position` shows it. First with the webhook, then with the
@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psycopg2  # noqa: E402
-from conftest import Server  # noqa: E402
 from ingestion import fresh_pg_database  # noqa: E402
-from stack import Stack  # noqa: E402
+from support.servers import Server  # noqa: E402
+from support.stack import Stack  # noqa: E402
 
 MART = "marts/kpi_inventory_position"
 SAMPLES = 3

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from conftest import Server  # noqa: E402
+from support.servers import Server  # noqa: E402
 
 FIELDS = [
     "product_id",

@@ -2,7 +2,7 @@
 
 Every random draw of the generator takes its probability or range from here, so that the
 business can be read (and tuned) without reading the simulation. The values are those the
-history was tuned with: changing one changes the generated data (tests/test_generator.py pins it)
+history was tuned with: changing one changes the generated data (tests/sim/test_generator.py pins it)
 and may hide a planted problem from the KPIs (the other tests there check each one). Ranges
 `(lo, hi)` are inclusive whole numbers unless said uniform; shares are probabilities per
 document or line; volumes are at scale 1.

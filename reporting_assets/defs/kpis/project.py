@@ -22,7 +22,7 @@ class DbtCli(DbtCliResource):
     DbtCliResource learns which dbt it drives by running `dbt --version` in a
     subprocess once per run process: about 4 s here, a third of the dbt step of
     a small refresh. The executable is this environment's own, so the version of
-    the installed dbt-core package is the same answer (tests/test_kpi_layer.py
+    the installed dbt-core package is the same answer (tests/reporting/test_kpi_layer.py
     checks that they agree).
     """
 

@@ -6,7 +6,9 @@ import http.server
 import threading
 
 import pytest
-from conftest import cli_env, reporting
+from support.cli import cli_env, reporting
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 REQUIRED = ("ODOO_URL", "ODOO_DB", "ODOO_USERNAME", "ODOO_PASSWORD")
 

@@ -8,8 +8,11 @@ from urllib.parse import urlsplit
 
 import dagster as dg
 import psycopg2
+import pytest
 
-CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "dagster.yaml"
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
+
+CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"
 
 
 def test_the_deployment_instance_keeps_runs_events_and_schedules_in_postgres(pg_dsn, tmp_path, monkeypatch):

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import DB, Server, free_port
+from support.servers import DB, Server, free_port
 
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_asset
 from reporting_assets.defs.orchestration.alerts import (
@@ -23,6 +23,8 @@ from reporting_assets.defs.orchestration.alerts import (
 )
 from reporting_assets.odoo.tables import table_for
 from reporting_assets.resources import OdooResource, WarehouseResource
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 class Inbox:

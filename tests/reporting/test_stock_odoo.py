@@ -7,7 +7,10 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 import pytest
-from conftest import AS_OF, Server, cli_env, reporting
+from support.cli import cli_env, reporting
+from support.servers import AS_OF, Server
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from conftest import Server, cli_env, reporting
-from raw_compare import assert_same, columns_of, source_rows, warehouse_rows
+from support.cli import cli_env, reporting
+from support.raw_compare import assert_same, columns_of, source_rows, warehouse_rows
+from support.servers import Server
 
 from reporting_assets.cli import ensure_pool
 from reporting_assets.odoo.tables import ODOO_TABLES, table_for
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 @pytest.fixture(scope="module")

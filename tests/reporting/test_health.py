@@ -5,12 +5,14 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 import pytest
-from conftest import DB, Server
+from support.servers import DB, Server
 
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_asset
 from reporting_assets.defs.orchestration.health import freshness_status, pipeline_health
 from reporting_assets.odoo.tables import ODOO_TABLES, table_for
 from reporting_assets.resources import OdooResource, WarehouseResource
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,13 @@ from pathlib import Path
 import duckdb
 import psycopg2
 import pytest
-from conftest import AS_OF, Server, cli_env, reporting
+from support.cli import cli_env, reporting
+from support.servers import AS_OF, Server
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 SCALE = "0.2"
-CONTRACT_DOC = Path(__file__).resolve().parents[1] / "docs" / "kpis.md"
+CONTRACT_DOC = Path(__file__).resolve().parents[2] / "docs" / "kpis.md"
 CENT = 0.005  # the most rounding one amount to the cent moves it
 DIMENSIONS = ["dim_warehouses", "dim_products", "dim_partners", "dim_suppliers", "dim_carriers"]
 MARTS = DIMENSIONS + [

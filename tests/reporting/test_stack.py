@@ -1,12 +1,15 @@
 """The deployment shape, end to end: code server, daemon, webserver and webhook receiver as separate
-processes on the PostgreSQL-backed instance (tests/stack.py), the demo Odoo posting webhooks to the
+processes on the PostgreSQL-backed instance (tests/support/stack.py), the demo Odoo posting webhooks to the
 receiver, and everything asserted through the webserver's GraphQL API and the warehouse."""
 
 from __future__ import annotations
 
 import psycopg2
-from conftest import Server
-from stack import Stack
+import pytest
+from support.servers import Server
+from support.stack import Stack
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 def mart_on_hand(pg_dsn: str, product_id: int, warehouse_id: int) -> float:

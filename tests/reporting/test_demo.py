@@ -16,7 +16,10 @@ from pathlib import Path
 
 import duckdb
 import odoorpc
-from conftest import free_port, wait_until
+import pytest
+from support.servers import free_port, wait_until
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 def demo_env(tmp_path: Path) -> dict:
@@ -156,7 +159,7 @@ def test_ctrl_c_on_make_docs_in_a_terminal_ends_quietly_with_exit_0():
     port = free_port()
     pid, fd = pty.fork()
     if pid == 0:  # the child: make, with the pty as its controlling terminal, as in a shell
-        os.chdir(Path(__file__).resolve().parents[1])
+        os.chdir(Path(__file__).resolve().parents[2])
         os.execvp("make", ["make", "--no-print-directory", "docs", f"DOCS_PORT={port}"])
     out = b""
     deadline = time.monotonic() + 240

@@ -15,9 +15,9 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import DB, free_port
+from support.servers import DB, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 WEBHOOK_TOKEN = "stack-webhook-token-0123456789"
 QUIET = 15

@@ -1,6 +1,6 @@
 """docker-compose.yml, validated by Debian's `docker-compose config` (it parses, interpolates and
 checks a Compose file without a Docker engine; none runs here). The same deployment shape runs as
-real processes in tests/test_stack.py."""
+real processes in tests/reporting/test_stack.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
     "POSTGRES_PASSWORD": "pg-secret",
     "ODOO_PASSWORD": "odoo-secret",

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dagster as dg
 import pytest
-from conftest import DB, Server
+from support.servers import DB, Server
 
 from reporting_assets.defs.odoo_raw import sensors
 from reporting_assets.defs.odoo_raw.sensors import carrier_changes, odoo_changes
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh
 from reporting_assets.odoo.tables import ODOO_TABLES
 from reporting_assets.resources import CarrierApiResource, OdooResource
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,11 @@ import urllib.request
 
 import odoorpc
 import pytest
-from conftest import AS_OF, DB, SHARED
+from support.servers import AS_OF, DB, SIM_DATA
 
 from odoo_sim.schema import MODELS
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 def test_login_reads_version_and_context(odoo):
@@ -46,7 +48,7 @@ def test_unknown_database_is_reported_like_odoo(server):
 
 
 def test_fields_get_matches_a_real_odoo_17(odoo):
-    real = json.loads((SHARED / "odoo17-fields.json").read_text())["models"]
+    real = json.loads((SIM_DATA / "odoo17-fields.json").read_text())["models"]
     for model in MODELS:
         served = odoo.execute_kw(model, "fields_get", [], {"attributes": ["type", "relation", "selection"]})
         assert {"id", "write_date", "display_name"} <= set(served)
@@ -391,7 +393,7 @@ def test_several_worker_processes_serve_reads_and_refuse_writes():
     data, so the server is read-only and says so."""
     from pathlib import Path
 
-    from conftest import Server, wait_until
+    from support.servers import Server, wait_until
 
     srv = Server("--workers", "2", scale="0.05")
     try:

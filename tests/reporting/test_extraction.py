@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 
 import duckdb
 import pytest
-from conftest import DB, Server
-from raw_compare import assert_same, columns_of, source_rows, warehouse_rows
+from support.raw_compare import assert_same, columns_of, source_rows, warehouse_rows
+from support.servers import DB, Server
 
 from reporting_assets.odoo.client import OdooClient, OdooSettings
 from reporting_assets.odoo.sync import id_ranges, sync_table
 from reporting_assets.odoo.tables import table_for
 from reporting_assets.warehouse import open_warehouse
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 MOVES = table_for("stock.move")
 NO_ARCHIVE_FILTER = {"active_test": False}

@@ -97,7 +97,7 @@ def test_declared_types_of_optional_fields_are_those_of_odoo_17():
     """A declared type is what the column gets when the field is absent; it must be the type Odoo 17
     gives the field where it exists (the captured fields_get of a real server), or the column would
     change type the day the module is installed."""
-    real = json.loads((Path(__file__).resolve().parents[1] / "odoo_sim/data/odoo17-fields.json").read_text())["models"]
+    real = json.loads((Path(__file__).resolve().parents[2] / "odoo_sim/data/odoo17-fields.json").read_text())["models"]
     declared = 0
     for table in ODOO_TABLES:
         for token in table.fields.split():

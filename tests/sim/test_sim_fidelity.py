@@ -14,7 +14,9 @@ import urllib.request
 
 import odoorpc
 import pytest
-from conftest import AS_OF, Server, wait_until
+from support.servers import AS_OF, Server, wait_until
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 ODOO_ERROR = odoorpc.error.RPCError
 

@@ -14,13 +14,15 @@ import urllib.request
 
 import dagster as dg
 import pytest
-from conftest import Server, free_port, wait_until
+from support.servers import Server, free_port, wait_until
 
 from reporting_assets.defs.odoo_raw import sensors
 from reporting_assets.defs.odoo_raw.sensors import odoo_changes
 from reporting_assets.odoo.tables import ODOO_TABLES
 from reporting_assets.resources import OdooResource
 from reporting_assets.webhooks import HINTS_KEY, Recorder, make_server
+
+pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 TOKEN = "hint-token-0123456789abcdef"
 

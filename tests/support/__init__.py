@@ -1,0 +1,1 @@
+"""Helpers the tests share: demo servers, the CLI, raw-table comparison, the deployment stack."""
