@@ -15,7 +15,6 @@ DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/te
 DOCS_PORT ?= 8080
 WEBHOOK_PORT ?= 8070
 UI_PORT ?= 3000
-export REPORTING_DUCKDB_PATH ?= $(CURDIR)/.reporting/warehouse.duckdb
 
 .PHONY: install lint test test-fast demo dev bench docs clean
 

@@ -14,11 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reporting_assets.dbt import DBT_PROJECT
 from reporting_assets.foreground import own_terminal, stop_quietly
 from reporting_assets.resources import WarehouseResource
 from reporting_assets.settings import ConfigError, Settings, load_dotenv
 
-PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+PROJECT = DBT_PROJECT.project_dir
 
 
 def main(argv: list[str] | None = None) -> int:

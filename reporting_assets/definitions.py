@@ -8,10 +8,10 @@ import warnings
 
 import dagster as dg
 
+from reporting_assets.dbt import dbt_resource
 from reporting_assets.defs.carrier_raw.assets import carrier_shipments
 from reporting_assets.defs.keys import CARRIER_KEY, RAW_GROUPS, raw_key
 from reporting_assets.defs.kpis.assets import kpi_models
-from reporting_assets.defs.kpis.project import dbt_resource
 from reporting_assets.defs.odoo_raw.assets import odoo_raw_assets
 from reporting_assets.defs.odoo_raw.sensors import carrier_changes, hints_spec, odoo_changes
 from reporting_assets.defs.orchestration.alerts import alert_on_check_failure, alert_on_run_failure, alert_on_stale_data

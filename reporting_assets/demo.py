@@ -9,7 +9,6 @@ connection pointed at it.
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import signal
 import subprocess
@@ -20,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reporting_assets.foreground import own_terminal, stop_quietly
-from reporting_assets.settings import Settings, get_settings
+from reporting_assets.settings import Settings, get_settings, set_environment
 
 DEMO_ENV = {
     "ODOO_DB": "distribution_demo",
@@ -46,12 +45,12 @@ def main() -> int:
     parser.add_argument("--webhook-port", type=int, default=8070, help="`reporting webhooks` under --dev")
     args = parser.parse_args()
     # Links in alerts and in the UI's asset metadata follow the ports chosen here.
-    os.environ.update(
+    set_environment(
         DAGSTER_WEBSERVER_URL=f"http://localhost:{args.ui_port}", DBT_DOCS_URL=f"http://localhost:{args.docs_port}"
     )
     signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: children stopped too
     url = f"http://127.0.0.1:{args.port}"
-    os.environ.update(DEMO_ENV, ODOO_URL=url, CARRIER_API_URL=f"{url}/carrier-api/v1")
+    set_environment(**DEMO_ENV, ODOO_URL=url, CARRIER_API_URL=f"{url}/carrier-api/v1")
     as_of = datetime.now(UTC).date().isoformat()  # one reporting date for the history and the KPIs
     cmd = [
         sys.executable,
@@ -70,7 +69,7 @@ def main() -> int:
     if args.dev:  # the demo Odoo posts automation-rule webhooks to `reporting webhooks`, with a fresh secret,
         # passed in the environment, not on a command line, where `ps` would show it to every user
         token = secrets.token_urlsafe(24)
-        os.environ.update(
+        set_environment(
             REPORTING_WEBHOOK_TOKEN=token, ODOO_SIM_WEBHOOK_URL=f"http://127.0.0.1:{args.webhook_port}/odoo/{token}"
         )
     print(f"Starting the demo Odoo (scale {args.scale}) at {url} ...", flush=True)
@@ -118,10 +117,10 @@ def _dagster_dev(settings: Settings, ui_port: int, webhook_port: int) -> int:
     )  # stopped after Dagster, like the demo Odoo
     # Started in the instance's folder: `dagster dev` loads `.env` from its working directory over the
     # environment, and a user's `.env` (their own Odoo) must not replace the demo's settings.
+    set_environment(DAGSTER_HOME=settings.dagster_home)  # where `dagster dev` finds the instance
     dagster = subprocess.Popen(
         [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(root / "workspace.yaml"), "-p", str(ui_port)],
         cwd=settings.dagster_home,
-        env={**os.environ, "DAGSTER_HOME": settings.dagster_home},
     )
     try:
         return dagster.wait()

@@ -153,7 +153,7 @@ def _dbt(settings: Settings) -> Finding:
     """`dbt debug`: the profile, the project and the connection, as a run's dbt will see them."""
     import sys
 
-    from reporting_assets.defs.kpis.project import DBT_PROJECT
+    from reporting_assets.dbt import DBT_PROJECT
     from reporting_assets.resources import WarehouseResource
 
     warehouse = WarehouseResource(kind=settings.warehouse, duckdb_path=settings.duckdb_path, pg_dsn=settings.pg_dsn)

@@ -205,6 +205,13 @@ class Settings:
         )
 
 
+def set_environment(**values: str) -> None:
+    """Set variables for this process and the processes it starts (the demo configures itself and its
+    servers this way), and forget the settings read before."""
+    os.environ.update(values)
+    get_settings.cache_clear()
+
+
 @functools.cache
 def get_settings() -> Settings:
     """The settings of this process, read once: what the code location is built from."""

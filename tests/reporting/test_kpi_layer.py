@@ -30,8 +30,8 @@ def test_dbt_tests_are_checks_described_and_those_of_severity_error_block(graph)
     but legitimate, e.g. negative on-hand stock) only reports. Every check says what it checks."""
     import json
 
+    from reporting_assets.dbt import DBT_PROJECT
     from reporting_assets.defs.kpis.assets import kpi_models
-    from reporting_assets.defs.kpis.project import DBT_PROJECT
 
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
     severity = {
@@ -107,7 +107,7 @@ def test_every_model_names_its_domain_group_and_kpis_for_the_catalog():
     same name; the KPI marts list the KPI numbers they implement, together all of 1-21."""
     import json
 
-    from reporting_assets.defs.kpis.project import DBT_PROJECT
+    from reporting_assets.dbt import DBT_PROJECT
 
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
     groups = {g["name"]: g["owner"] for g in manifest["groups"].values()}
@@ -135,7 +135,7 @@ def test_every_model_names_its_domain_group_and_kpis_for_the_catalog():
 def test_every_mart_has_a_uniqueness_test_on_its_grain():
     import json
 
-    from reporting_assets.defs.kpis.project import DBT_PROJECT
+    from reporting_assets.dbt import DBT_PROJECT
 
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
     keyed = {
@@ -155,7 +155,7 @@ def test_every_mart_has_a_uniqueness_test_on_its_grain():
 def manifest():
     import json
 
-    from reporting_assets.defs.kpis.project import DBT_PROJECT
+    from reporting_assets.dbt import DBT_PROJECT
 
     return json.loads(DBT_PROJECT.manifest_path.read_text())
 

@@ -296,7 +296,7 @@ def contract() -> dict[str, set[str]]:
 
 
 def test_marts_have_the_contracted_columns_each_described_in_dbt_docs(duck):
-    from reporting_assets.defs.kpis.project import DBT_PROJECT
+    from reporting_assets.dbt import DBT_PROJECT
 
     required = contract()
     assert set(required) == set(MARTS)  # every mart is in the contract, and the contract names no other
@@ -361,7 +361,7 @@ def test_every_mart_is_unchanged_for_the_same_seed(duck):
 
 def test_mart_column_types_in_the_catalog_are_the_warehouse_types(duck):
     """The types the Dagster catalog shows for mart columns (dbt `data_type`) are those the build made."""
-    from reporting_assets.defs.kpis.project import DBT_PROJECT
+    from reporting_assets.dbt import DBT_PROJECT
 
     portable = {
         "BIGINT": "bigint",

@@ -11,7 +11,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from reporting_assets.carrier.sync import SCHEMA as CARRIER_SCHEMA
 from reporting_assets.carrier.sync import TABLE as CARRIER_TABLE
-from reporting_assets.defs.kpis.project import DBT_PROJECT
+from reporting_assets.dbt import DBT_PROJECT
 from reporting_assets.defs.kpis.translator import KpiTranslator
 from reporting_assets.resources import CarrierApiResource, WarehouseResource
 from reporting_assets.warehouse import POOL

@@ -1,4 +1,7 @@
-"""The dbt project (`dbt_project/`) as Dagster sees it.
+"""The dbt project (`dbt_project/`) as Dagster sees it, and the resource that runs its dbt.
+
+Beside the resources rather than under `defs/`: the CLI's `check`, `make docs` and the
+definitions all use it.
 
 The manifest is prepared once, by `make` (`dbt parse` whenever a model, macro or
 the project file changes), never at import: the code location loads in seconds.
@@ -12,7 +15,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT = DbtProject(project_dir=ROOT / "dbt_project", profiles_dir=ROOT / "dbt_project")
 
 
