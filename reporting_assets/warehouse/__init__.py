@@ -18,7 +18,7 @@ def open_warehouse(kind: str, duckdb_path: str = "", pg_dsn: str = "", read_only
         from reporting_assets.warehouse.postgres import PostgresWarehouse
 
         return PostgresWarehouse(pg_dsn)
-    raise ValueError(f"REPORTING_WAREHOUSE must be 'duckdb' or 'postgres', got {kind!r}")
+    raise ValueError(f"unknown warehouse kind {kind!r} (Settings checks REPORTING_WAREHOUSE before this)")
 
 
 __all__ = ["POOL", "MergeCounts", "SyncState", "Warehouse", "open_warehouse"]
