@@ -26,9 +26,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The dbt manifest the code location loads: prepared here, never parsed at import.
+# The dbt manifest the code location loads: prepared here, never parsed at import. dbt runs through
+# `python -m reporting_assets.dbt`, which feeds dbt_project/profiles.yml from the settings.
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/python -m reporting_assets.dbt parse --quiet
 
 # Python (ruff: lint and format) and the dbt models' SQL (sqlfluff, config in dbt_project/.sqlfluff).
 lint: install

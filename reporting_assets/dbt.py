@@ -8,6 +8,7 @@ the project file changes), never at import: the code location loads in seconds.
 """
 
 import importlib.metadata
+import subprocess
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -15,8 +16,12 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
+from reporting_assets.resources import WarehouseResource
+from reporting_assets.settings import ConfigError, Settings, load_dotenv
+
 ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT = DbtProject(project_dir=ROOT / "dbt_project", profiles_dir=ROOT / "dbt_project")
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")  # this environment's dbt
 
 
 class DbtCli(DbtCliResource):
@@ -35,4 +40,28 @@ class DbtCli(DbtCliResource):
 
 
 def dbt_resource() -> DbtCli:
-    return DbtCli(project_dir=DBT_PROJECT, dbt_executable=str(Path(sys.executable).parent / "dbt"))
+    return DbtCli(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+
+
+def run_dbt(settings: Settings, *args: str, **run) -> subprocess.CompletedProcess:
+    """dbt on this project, its profile fed from the settings: how `make`, `make docs` and
+    `reporting check` run it (runs go through `dbt_resource()`, fed the same way)."""
+    warehouse = WarehouseResource(kind=settings.warehouse, duckdb_path=settings.duckdb_path, pg_dsn=settings.pg_dsn)
+    dirs = ["--profiles-dir", str(DBT_PROJECT.profiles_dir), "--project-dir", str(DBT_PROJECT.project_dir)]
+    with warehouse.dbt_environment():
+        return subprocess.run([DBT_EXECUTABLE, *args, *dirs], **run)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m reporting_assets.dbt <dbt arguments>`, e.g. `parse` (what `make` runs) or `build`."""
+    load_dotenv()
+    try:
+        settings = Settings.from_env(require_odoo=False)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return run_dbt(settings, *(sys.argv[1:] if argv is None else argv)).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

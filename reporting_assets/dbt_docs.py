@@ -10,16 +10,12 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import subprocess
 import sys
 from pathlib import Path
 
-from reporting_assets.dbt import DBT_PROJECT
+from reporting_assets.dbt import DBT_PROJECT, run_dbt
 from reporting_assets.foreground import own_terminal, stop_quietly
-from reporting_assets.resources import WarehouseResource
 from reporting_assets.settings import ConfigError, Settings, load_dotenv
-
-PROJECT = DBT_PROJECT.project_dir
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,17 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # The catalog (column types) comes from the warehouse; before the first run it is an empty file.
     Path(settings.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
-    warehouse = WarehouseResource(kind=settings.warehouse, duckdb_path=settings.duckdb_path, pg_dsn=settings.pg_dsn)
     with own_terminal():
         try:
-            with warehouse.dbt_environment():
-                generated = subprocess.run(
-                    [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--profiles-dir", ".", "--quiet"],
-                    cwd=PROJECT,
-                )
+            generated = run_dbt(settings, "docs", "generate", "--quiet")
             if generated.returncode != 0:
                 return generated.returncode
-            handler = functools.partial(_Quiet, directory=str(PROJECT / "target"))
+            handler = functools.partial(_Quiet, directory=str(DBT_PROJECT.project_dir / "target"))
             with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
                 print(f"dbt docs at http://localhost:{args.port} (Ctrl-C stops)", flush=True)
                 httpd.serve_forever()

@@ -9,7 +9,6 @@ failure is the one to fix.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,29 +150,12 @@ def _warehouse(settings: Settings) -> Finding:
 
 def _dbt(settings: Settings) -> Finding:
     """`dbt debug`: the profile, the project and the connection, as a run's dbt will see them."""
-    import sys
+    from reporting_assets.dbt import run_dbt
 
-    from reporting_assets.dbt import DBT_PROJECT
-    from reporting_assets.resources import WarehouseResource
-
-    warehouse = WarehouseResource(kind=settings.warehouse, duckdb_path=settings.duckdb_path, pg_dsn=settings.pg_dsn)
-    with warehouse.dbt_environment():
-        done = subprocess.run(
-            [
-                str(Path(sys.executable).parent / "dbt"),
-                "debug",
-                "--profiles-dir",
-                str(DBT_PROJECT.profiles_dir),
-                "--project-dir",
-                str(DBT_PROJECT.project_dir),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    done = run_dbt(settings, "debug", capture_output=True, text=True, timeout=120)
     if done.returncode == 0:
         return Finding(OK, "dbt", f"profile target {settings.warehouse}: connection and project valid")
     problem = next(
         (line.strip() for line in done.stdout.splitlines() if "ERROR" in line or "Error" in line), "dbt debug failed"
     )
-    return Finding(FAIL, "dbt", f"{problem} (run `cd dbt_project && dbt debug --profiles-dir .` for details)")
+    return Finding(FAIL, "dbt", f"{problem} (run `python -m reporting_assets.dbt debug` for details)")
