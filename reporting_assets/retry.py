@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
+import socket
 import time
+import urllib.error
 from collections.abc import Callable
 from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
-# HTTP statuses worth retrying: rate limited, a server error, a proxy or gateway in trouble.
+# HTTP statuses worth retrying: rate limited, a server error, a proxy or gateway in trouble
+# (501 Not Implemented and 505 will not go away, nor will a 4xx).
 TRANSIENT_HTTP = frozenset({429, 500, 502, 503, 504})
+# What a dropped, cut, slow or garbled exchange raises.
+NETWORK_ERRORS = (
+    urllib.error.URLError,
+    socket.timeout,
+    TimeoutError,
+    ConnectionError,
+    http.client.HTTPException,
+    json.JSONDecodeError,
+)
 T = TypeVar("T")
+
+
+def transient_http(exc: BaseException) -> bool:
+    """Worth retrying for any JSON-over-HTTP source: a transient status or a network failure."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code in TRANSIENT_HTTP
+    return isinstance(exc, NETWORK_ERRORS)
 
 
 class RetriesExhausted(Exception):

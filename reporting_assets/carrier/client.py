@@ -7,15 +7,13 @@ request is an error at once, with the URL and never the token.
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from reporting_assets.retry import TRANSIENT_HTTP, RetriesExhausted, with_retries
+from reporting_assets.retry import RetriesExhausted, transient_http, with_retries
 
 
 class CarrierError(Exception):
@@ -33,22 +31,6 @@ class CarrierSettings:
 
     def __repr__(self) -> str:
         return f"CarrierSettings(url={self.url!r}, token=***)"
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, urllib.error.HTTPError):  # 501 Not Implemented and 505 will not go away
-        return exc.code in TRANSIENT_HTTP
-    return isinstance(
-        exc,
-        (
-            urllib.error.URLError,
-            socket.timeout,
-            TimeoutError,
-            ConnectionError,
-            http.client.HTTPException,
-            json.JSONDecodeError,
-        ),
-    )
 
 
 class CarrierClient:
@@ -74,7 +56,7 @@ class CarrierClient:
         try:
             return with_retries(
                 get,
-                transient=_is_transient,
+                transient=transient_http,
                 retries=self.settings.retries,
                 backoff=self.settings.backoff,
                 what=f"GET {self.settings.url}/shipments",

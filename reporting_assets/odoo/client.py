@@ -9,7 +9,6 @@ and user (never the password or API key).
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 import urllib.error
@@ -19,7 +18,7 @@ from urllib.parse import urlsplit
 import odoorpc
 import odoorpc.error
 
-from reporting_assets.retry import TRANSIENT_HTTP, RetriesExhausted, with_retries
+from reporting_assets.retry import RetriesExhausted, transient_http, with_retries
 from reporting_assets.settings import default_of
 
 NO_ARCHIVE_FILTER = {"active_test": False}
@@ -58,25 +57,13 @@ class OdooSettings:
 
 
 def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, urllib.error.HTTPError):  # 501 Not Implemented and 505 will not go away
-        return exc.code in TRANSIENT_HTTP
     if isinstance(exc, odoorpc.error.RPCError):
         name = ((exc.info or {}).get("data") or {}).get("name", "") if isinstance(exc.info, dict) else ""
         message = str(exc)
         # A lost database connection or a serialization failure is retried by Odoo's own clients too;
         # an unknown database is reported the same way but is not transient.
         return name.startswith("psycopg2.") and "does not exist" not in message
-    return isinstance(
-        exc,
-        (
-            urllib.error.URLError,
-            socket.timeout,
-            TimeoutError,
-            ConnectionError,
-            http.client.HTTPException,
-            json.JSONDecodeError,
-        ),
-    )
+    return transient_http(exc)
 
 
 class OdooClient:

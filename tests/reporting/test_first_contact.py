@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import http.server
-import threading
 
 import pytest
 from support.cli import cli_env, reporting
+from support.servers import serve_http
 
 pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
@@ -87,10 +87,8 @@ class _PlainHttp(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def plain_http_url():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _PlainHttp)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve_http(_PlainHttp) as url:
+        yield url
 
 
 def test_a_server_that_is_not_odoo_is_said_at_once_without_retries_or_traceback(server, tmp_path, plain_http_url):

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ import duckdb
 import pytest
 from support.cli import cli_env, reporting
 from support.raw_compare import assert_same, columns_of, source_rows, warehouse_rows
-from support.servers import Server
+from support.servers import Server, serve_http
 
 from reporting_assets.cli import ensure_pool
 from reporting_assets.odoo.tables import ODOO_TABLES, table_for
@@ -237,10 +236,8 @@ class _NotOdoo(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def not_odoo_url():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotOdoo)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve_http(_NotOdoo) as url:
+        yield url
 
 
 @pytest.mark.parametrize(
