@@ -34,7 +34,7 @@ from pathlib import Path
 import dagster as dg
 
 from reporting_assets.failures import user_message
-from reporting_assets.settings import ConfigError, Settings, get_settings, load_dotenv, variables_help
+from reporting_assets.settings import ConfigError, Settings, get_settings, load_dotenv, redact, variables_help
 
 RUN_JOB = "__ephemeral_asset_job__"  # the name `dg.materialize` gives its runs, which the UI lists as such
 
@@ -145,7 +145,7 @@ def materialize(
         raise_on_error=False,
         tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())},
     )
-    print_summary(result)
+    print_summary(result, settings)
     return result
 
 
@@ -177,7 +177,7 @@ def run_config_for(selected: list, full_refresh: bool, as_of: str | None, verbos
     return config
 
 
-def print_summary(result) -> None:
+def print_summary(result, settings: Settings) -> None:
     rows = []
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
@@ -201,12 +201,14 @@ def print_summary(result) -> None:
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             print(
-                f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name} "
-                f"{ {k: v.value for k, v in evaluation.metadata.items()} }"
+                settings.redact(
+                    f"check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name} "
+                    f"{ {k: v.value for k, v in evaluation.metadata.items()} }"
+                )
             )
     errors = []
     for event in result.get_step_failure_events():
-        message = user_message(event.step_failure_data.error)
+        message = settings.redact(user_message(event.step_failure_data.error))
         if message not in errors:
             errors.append(message)
     if errors:
@@ -292,8 +294,19 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one line for the user; the trace under --verbose
         if args.verbose:
             traceback.print_exc()
-        print(f"error: {exc}" + ("" if args.verbose else " (--verbose shows the traceback)"), file=sys.stderr)
+        print(
+            f"error: {_redacted(str(exc))}" + ("" if args.verbose else " (--verbose shows the traceback)"),
+            file=sys.stderr,
+        )
         return 1
+
+
+def _redacted(text: str) -> str:
+    """`text` without any configured secret (and without URL credentials when the settings are unusable)."""
+    try:
+        return get_settings().redact(text)
+    except ConfigError:
+        return redact(text)
 
 
 def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -304,7 +317,7 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "check":
         from reporting_assets.preflight import preflight, print_report
 
-        return print_report(preflight(settings))
+        return print_report(preflight(settings), settings)
     try:
         keys = raw_selection(args.models) if args.command == "ingest" else None
     except KeyError as exc:

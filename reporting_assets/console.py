@@ -17,6 +17,8 @@ import sys
 import dagster as dg
 from dagster._core.log_manager import LOG_RECORD_METADATA_ATTR
 
+from reporting_assets.settings import get_settings
+
 
 class _OwnMessages(logging.Filter):
     """Records logged by our code: they carry Dagster's metadata without an engine event."""
@@ -28,7 +30,7 @@ class _OwnMessages(logging.Filter):
 
 class _Line(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        message = getattr(record, LOG_RECORD_METADATA_ATTR)["orig_message"]
+        message = get_settings().redact(getattr(record, LOG_RECORD_METADATA_ATTR)["orig_message"])
         return f"warning: {message}" if record.levelno >= logging.WARNING else f"  {message}"
 
 

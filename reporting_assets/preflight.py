@@ -35,11 +35,11 @@ def preflight(settings: Settings) -> list[Finding]:
     return findings
 
 
-def print_report(findings: list[Finding]) -> int:
-    """The table; exit status 1 when anything failed."""
+def print_report(findings: list[Finding], settings: Settings) -> int:
+    """The table, without any secret; exit status 1 when anything failed."""
     width = max(len(f.subject) for f in findings)
     for f in findings:
-        print(f"{f.status:<5} {f.subject:<{width}}  {f.detail}")
+        print(settings.redact(f"{f.status:<5} {f.subject:<{width}}  {f.detail}"))
     failed = [f for f in findings if f.status == FAIL]
     print(f"\n{len(failed)} problem(s)." if failed else "\nReady: `reporting run` can extract and build.")
     return 1 if failed else 0

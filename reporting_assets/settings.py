@@ -12,7 +12,10 @@ run time, so they never appear in the UI, metadata or logs.
 from __future__ import annotations
 
 import functools
+import math
 import os
+import re
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +68,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("REPORTING_SMTP_USER", "SMTP login"),
     Variable("REPORTING_SMTP_PASSWORD", "SMTP password (secret)"),
     Variable("REPORTING_SMTP_STARTTLS", "true to use STARTTLS", "false"),
+    Variable(
+        "REPORTING_SMTP_ALLOW_PLAINTEXT_AUTH", "true to send the SMTP login without STARTTLS (a local relay)", "false"
+    ),
     Variable("REPORTING_ALERT_WEBHOOK_URL", "JSON webhook of the alerts, e.g. a Slack incoming webhook (secret)"),
     Variable("DAGSTER_WEBSERVER_URL", "where alert links point (the Dagster UI)", "http://localhost:3000"),
     Variable("DBT_DOCS_URL", "where the dbt docs links of the assets point", "http://localhost:8080"),
@@ -135,6 +141,23 @@ class Settings:
     def carrier_configured(self) -> bool:
         return bool(self.carrier_api_url)
 
+    def secrets(self) -> tuple[str, ...]:
+        """Every configured secret value: what `redact` removes from anything the product says."""
+        dsn_password = urlsplit(self.pg_dsn).password or "" if "://" in self.pg_dsn else ""
+        values = (
+            self.odoo_password,
+            self.carrier_api_token,
+            self.pg_dsn,
+            dsn_password,
+            self.smtp_password,
+            self.webhook_token,
+            self.alert_webhook_url,
+        )
+        return tuple(v for v in values if v)
+
+    def redact(self, text: str) -> str:
+        return redact(text, self.secrets())
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, require_odoo: bool = True) -> Settings:
         """`require_odoo=False` for the commands that do not talk to Odoo (the webhook receiver)."""
@@ -147,8 +170,18 @@ class Settings:
                 raise ConfigError(f"{v.name} is not set: {v.help}; {HOW_TO_SET}")
         odoo_url = value("ODOO_URL")
         if require_odoo and (urlsplit(odoo_url).scheme not in ("http", "https") or not urlsplit(odoo_url).hostname):
-            raise ConfigError(f"ODOO_URL must look like https://odoo.example.com or http://host:8069, got {odoo_url!r}")
+            raise ConfigError(
+                f"ODOO_URL must look like https://odoo.example.com or http://host:8069, got {redact(odoo_url)!r}"
+            )
         carrier_url = value("CARRIER_API_URL").rstrip("/")
+        for name, url in (("ODOO_URL", odoo_url), ("CARRIER_API_URL", carrier_url)):
+            if "@" in urlsplit(url).netloc:
+                raise ConfigError(
+                    f"{name} must not carry a user or password: the credentials have variables of "
+                    f"their own ({'ODOO_USERNAME, ODOO_PASSWORD' if name == 'ODOO_URL' else 'CARRIER_API_TOKEN'})"
+                )
+        if value("CARRIER_API_TOKEN") and not re.fullmatch(r"[\x21-\x7e]+", value("CARRIER_API_TOKEN")):
+            raise ConfigError("CARRIER_API_TOKEN contains spaces or control characters: an HTTP header cannot carry it")
         if carrier_url and not value("CARRIER_API_TOKEN"):
             raise ConfigError(
                 f"CARRIER_API_TOKEN is not set but CARRIER_API_URL is: the carrier API's bearer token; "
@@ -162,6 +195,13 @@ class Settings:
                 f"REPORTING_PG_DSN is not set but REPORTING_WAREHOUSE is postgres: "
                 f"postgresql://user:password@host:5432/db; {HOW_TO_SET}"
             )
+        if value("REPORTING_SMTP_USER") and not boolean(env, "REPORTING_SMTP_STARTTLS"):
+            if not boolean(env, "REPORTING_SMTP_ALLOW_PLAINTEXT_AUTH"):
+                raise ConfigError(
+                    "REPORTING_SMTP_USER is set but REPORTING_SMTP_STARTTLS is not true: the SMTP password would "
+                    "travel unencrypted; set REPORTING_SMTP_STARTTLS=true (or, for a trusted local relay, "
+                    "REPORTING_SMTP_ALLOW_PLAINTEXT_AUTH=true)"
+                )
         duckdb_path = str(Path(value("REPORTING_DUCKDB_PATH")).resolve())
         if warehouse == "duckdb":
             check_writable_file("REPORTING_DUCKDB_PATH", Path(duckdb_path))
@@ -180,29 +220,38 @@ class Settings:
             duckdb_path=duckdb_path,
             pg_dsn=value("REPORTING_PG_DSN"),
             dagster_home=str(Path(value("DAGSTER_HOME")).resolve()),
-            webhook_token=value("REPORTING_WEBHOOK_TOKEN"),
+            webhook_token=url_segment(env, "REPORTING_WEBHOOK_TOKEN"),
             sensor_interval=number(env, "REPORTING_SENSOR_INTERVAL", int, minimum=1),
-            full_refresh_cron=value("REPORTING_FULL_REFRESH_CRON"),
-            timezone=value("REPORTING_TIMEZONE"),
-            raw_freshness_hours=(
-                hours(env, "REPORTING_RAW_FRESHNESS_WARN_HOURS"),
-                hours(env, "REPORTING_RAW_FRESHNESS_FAIL_HOURS"),
-            ),
-            mart_freshness_hours=(
-                hours(env, "REPORTING_MART_FRESHNESS_WARN_HOURS"),
-                hours(env, "REPORTING_MART_FRESHNESS_FAIL_HOURS"),
+            full_refresh_cron=cron(env, "REPORTING_FULL_REFRESH_CRON"),
+            timezone=time_zone(env, "REPORTING_TIMEZONE"),
+            raw_freshness_hours=window(env, "REPORTING_RAW_FRESHNESS_WARN_HOURS", "REPORTING_RAW_FRESHNESS_FAIL_HOURS"),
+            mart_freshness_hours=window(
+                env, "REPORTING_MART_FRESHNESS_WARN_HOURS", "REPORTING_MART_FRESHNESS_FAIL_HOURS"
             ),
             alert_email_to=tuple(a.strip() for a in value("REPORTING_ALERT_EMAIL_TO").split(",") if a.strip()),
             smtp_host=value("REPORTING_SMTP_HOST"),
-            smtp_port=number(env, "REPORTING_SMTP_PORT", int, minimum=1),
+            smtp_port=number(env, "REPORTING_SMTP_PORT", int, minimum=1, maximum=65535),
             smtp_from=value("REPORTING_SMTP_FROM"),
             smtp_user=value("REPORTING_SMTP_USER"),
             smtp_password=value("REPORTING_SMTP_PASSWORD"),
-            smtp_starttls=value("REPORTING_SMTP_STARTTLS").lower() in ("1", "true", "yes"),
-            alert_webhook_url=value("REPORTING_ALERT_WEBHOOK_URL"),
+            smtp_starttls=boolean(env, "REPORTING_SMTP_STARTTLS"),
+            alert_webhook_url=http_url(env, "REPORTING_ALERT_WEBHOOK_URL"),
             webserver_url=value("DAGSTER_WEBSERVER_URL").rstrip("/"),
             dbt_docs_url=value("DBT_DOCS_URL").rstrip("/"),
         )
+
+
+# `user:password@` in a URL or a DSN (an e-mail address, without the colon, is left alone).
+_USERINFO = re.compile(r"[^\s/@:'\"]+:[^\s/@'\"]+@")
+
+
+def redact(text: str, secrets=()) -> str:
+    """`text` without the given secrets and without any `user:password@` of a URL: the one step every
+    message the product emits goes through. Secrets shorter than 6 characters (the demo's `admin`) are
+    left: replacing such a common word would garble messages, and such a secret protects nothing."""
+    for secret in sorted((s for s in secrets if len(s) >= 6), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return _USERINFO.sub("***@", text)
 
 
 def set_environment(**values: str) -> None:
@@ -222,15 +271,72 @@ def default_of(name: str) -> str:
     return next(v.default for v in VARIABLES if v.name == name)
 
 
-def number(env: Mapping[str, str], name: str, cast, minimum):
-    raw = (env.get(name) or "").strip() or default_of(name)
+def raw_value(env: Mapping[str, str], name: str) -> str:
+    return (env.get(name) or "").strip() or default_of(name)
+
+
+def number(env: Mapping[str, str], name: str, cast, minimum, maximum=None):
+    """A finite number in [minimum, maximum]: `nan`, `inf` and words are refused, naming the variable."""
+    raw = raw_value(env, name)
     try:
         parsed = cast(raw)
     except ValueError:
         parsed = None
-    if parsed is None or parsed < minimum:
-        raise ConfigError(f"{name} must be a number >= {minimum}, got {raw!r}")
+    if parsed is None or not math.isfinite(parsed) or parsed < minimum or (maximum is not None and parsed > maximum):
+        allowed = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+        raise ConfigError(f"{name} must be a number {allowed}, got {raw!r}")
     return parsed
+
+
+TRUE, FALSE = ("1", "true", "yes", "y", "on"), ("0", "false", "no", "n", "off", "")
+
+
+def boolean(env: Mapping[str, str], name: str) -> bool:
+    """The usual spellings of yes and no, any case; anything else is refused rather than read as no."""
+    raw = raw_value(env, name).lower()
+    if raw not in TRUE + FALSE:
+        raise ConfigError(f"{name} must be true or false (also yes/no, on/off, 1/0), got {raw!r}")
+    return raw in TRUE
+
+
+def time_zone(env: Mapping[str, str], name: str) -> str:
+    raw = raw_value(env, name)
+    try:
+        zoneinfo.ZoneInfo(raw)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name} must be an IANA time zone such as UTC or Europe/Brussels, got {raw!r}") from None
+    return raw
+
+
+def cron(env: Mapping[str, str], name: str) -> str:
+    from dagster._utils.schedules import is_valid_cron_string
+
+    raw = raw_value(env, name)
+    if not is_valid_cron_string(raw):
+        raise ConfigError(f"{name} must be a cron expression with five fields, e.g. '0 2 * * *', got {raw!r}")
+    return raw
+
+
+def window(env: Mapping[str, str], warn_name: str, fail_name: str) -> tuple[float, float]:
+    warn, fail = hours(env, warn_name), hours(env, fail_name)
+    if warn > fail:
+        raise ConfigError(f"{warn_name} ({warn:g}) must not be more than {fail_name} ({fail:g})")
+    return warn, fail
+
+
+def url_segment(env: Mapping[str, str], name: str) -> str:
+    """A secret that goes into a URL path: only characters a URL segment carries unchanged."""
+    raw = raw_value(env, name)
+    if raw and not re.fullmatch(r"[A-Za-z0-9._~-]+", raw):
+        raise ConfigError(f"{name} may contain only letters, digits and . _ ~ - (it is part of a URL)")
+    return raw
+
+
+def http_url(env: Mapping[str, str], name: str) -> str:
+    raw = raw_value(env, name)
+    if raw and (urlsplit(raw).scheme not in ("http", "https") or not urlsplit(raw).hostname):
+        raise ConfigError(f"{name} must be an http:// or https:// URL")
+    return raw
 
 
 def hours(env: Mapping[str, str], name: str) -> float:

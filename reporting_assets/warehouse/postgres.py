@@ -12,6 +12,7 @@ import io
 
 import psycopg2
 
+from reporting_assets.settings import redact
 from reporting_assets.warehouse.base import Warehouse, q
 
 
@@ -31,10 +32,12 @@ class PostgresWarehouse(Warehouse):
     def __init__(self, dsn: str):
         try:
             self.con = psycopg2.connect(dsn, connect_timeout=10)
-        except psycopg2.OperationalError as exc:
-            # The DSN may hold a password: name only the server part of the message.
+        except psycopg2.Error as exc:
+            # psycopg2 quotes the DSN (password included) when it cannot parse it: redacted, and not chained,
+            # so that neither the message nor the traceback Dagster stores carries it.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConnectionError(
-                f"cannot connect to the PostgreSQL warehouse (REPORTING_PG_DSN): {str(exc).strip().splitlines()[0]}"
+                f"cannot connect to the PostgreSQL warehouse (REPORTING_PG_DSN): {redact(first, [dsn])}"
             ) from None
         self.con.autocommit = True
         self._staged = 0

@@ -5,6 +5,7 @@ DAGSTER_WEBSERVER_URL (default http://localhost:3000) is where the links point.
 """
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -49,8 +50,10 @@ def _iso(timestamp: float) -> str:
 
 
 def notify(alert: Alert, log) -> None:
+    settings = get_settings()
+    alert = Alert(**{k: settings.redact(v) for k, v in asdict(alert).items()})  # no secret in any alert
     log.warning(alert.text())
-    for notifier in notifiers_for(get_settings()):
+    for notifier in notifiers_for(settings):
         try:
             notifier.send(alert)
         except OSError as exc:  # a notifier down must not hide the alert: it is in the log above
