@@ -8,17 +8,34 @@ the variable's name.
 from __future__ import annotations
 
 import os
+import time
 from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 import dagster as dg
 
 from reporting_assets.carrier.client import CarrierClient, CarrierSettings
-from reporting_assets.odoo.client import OdooClient, OdooSettings
+from reporting_assets.odoo.client import OdooClient, OdooError, OdooSettings, TransientError
 from reporting_assets.settings import Settings, default_of
 from reporting_assets.warehouse import Warehouse, open_warehouse
 
 _CLIENTS: dict[OdooSettings, OdooClient] = {}
+# A failed connection, remembered for a while: the other 20 table steps of the run fail at once with
+# the same line instead of each spending a full connect-and-retry cycle (and repeating a rejected
+# login, which Odoo rate-limits). It expires so that a long-lived process (the sensors') recovers.
+_FAILED: dict[OdooSettings, tuple[float, str]] = {}
+CIRCUIT_SECONDS = 300
+
+
+def _connect(settings: OdooSettings) -> OdooClient:
+    failed = _FAILED.get(settings)
+    if failed and time.monotonic() - failed[0] < CIRCUIT_SECONDS:
+        raise OdooError(failed[1])
+    try:
+        return OdooClient(settings).connect()
+    except (OdooError, TransientError) as exc:
+        _FAILED[settings] = (time.monotonic(), str(exc))
+        raise
 
 
 class OdooResource(dg.ConfigurableResource):
@@ -47,7 +64,7 @@ class OdooResource(dg.ConfigurableResource):
             retries=self.retries,
         )
         if settings not in _CLIENTS:
-            _CLIENTS[settings] = OdooClient(settings).connect()
+            _CLIENTS[settings] = _connect(settings)
         return _CLIENTS[settings]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import socket
 
 import pytest
 from support.cli import cli_env, reporting
@@ -145,3 +146,16 @@ def test_check_names_what_is_broken(server, tmp_path, broken, subject, detail):
     failed = [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
     assert len(failed) == 1 and failed[0].split()[1] == subject and detail in failed[0], done.stdout
     assert "wrong-password-123" not in done.stdout + done.stderr
+
+
+def test_an_unreachable_odoo_is_tried_once_per_run_not_once_per_table(server, tmp_path):
+    """The first table's step finds Odoo unreachable after its retries; the other 20 fail at once
+    with the same line (a circuit per run) instead of each repeating the connect-and-retry cycle."""
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    done = reporting(cli_env(server, tmp_path, ODOO_URL=url, ODOO_RETRIES="2", CARRIER_API_URL=""), "ingest")
+    assert done.returncode == 1
+    assert only_line(done.stderr) == f"error: cannot reach Odoo at {url}: [Errno 111] Connection refused"
+    retries = [line for line in done.stdout.splitlines() if "retry " in line]
+    assert [line.split("retry ")[1].split(" ")[0] for line in retries] == ["1/2", "2/2"]  # one cycle in all
