@@ -16,15 +16,18 @@ COUNT_CHECK = "source_count_matches"
 DRIFT_CHECK = "schema_unchanged"
 
 
-def check_specs(key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+def check_specs(key: dg.AssetKey, required_source: bool = True) -> list[dg.AssetCheckSpec]:
+    """The checks of a raw table. The count check of a required source (Odoo) blocks: an incomplete
+    copy must not reach the marts, so they are not rebuilt from it; an optional source's only reports."""
     return [
         dg.AssetCheckSpec(
             COUNT_CHECK,
+            blocking=required_source,
             asset=key,
             description=(
                 "The source's record count (archived included) equals the warehouse's count of rows not marked "
-                "deleted. A difference means rows were lost or duplicated; while the source is being written "
-                "it can differ for one run."
+                "deleted, after missing records were re-read by id. A difference left means rows were lost or "
+                "duplicated (or the source changed during the run): what is downstream is not rebuilt."
             ),
         ),
         dg.AssetCheckSpec(

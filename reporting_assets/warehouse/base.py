@@ -188,6 +188,12 @@ class Warehouse(ABC):
                 )
         return n
 
+    def live_keys(self, schema: str, table: str, key: str) -> set:
+        """The keys of the rows not marked deleted."""
+        return {
+            row[0] for row in self.execute(f"SELECT {q(key)} FROM {q(schema)}.{q(table)} WHERE _deleted_at IS NULL")
+        }
+
     def analyze(self, schema: str, table: str) -> None:
         """Refresh the planner's statistics after a load: on PostgreSQL a freshly loaded table
         without them can turn a KPI join from milliseconds into a minute."""

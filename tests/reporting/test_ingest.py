@@ -295,7 +295,36 @@ def test_a_bad_configuration_value_is_named(srv, tmp_path, variable, value, mess
     assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (2, f"error: {message}")
 
 
-def test_count_check_catches_a_lost_row_and_full_refresh_restores_it(srv, rpc, tmp_path):
+def test_an_incomplete_copy_blocks_the_marts_and_leaves_them_as_they_were(srv, tmp_path):
+    """A raw table whose count is still wrong after the targeted re-read (a row duplicated in the
+    warehouse) fails its blocking check: the dbt models are not rebuilt from it, the run exits 1."""
+    env = cli_env(srv, tmp_path)
+    assert reporting(env, "run", timeout=600).returncode == 0
+
+    def marts() -> dict:
+        with duckdb.connect(where(env), read_only=True) as con:
+            names = [
+                t
+                for (t,) in con.execute(
+                    "select table_name from information_schema.tables where table_schema = 'marts'"
+                ).fetchall()
+            ]
+            return {t: sorted(map(repr, con.execute(f'select * from marts."{t}"').fetchall())) for t in names}
+
+    before = marts()
+    with duckdb.connect(where(env)) as con:
+        con.execute(
+            "insert into raw_odoo.sale_order_line select * from raw_odoo.sale_order_line "
+            "where _deleted_at is null limit 1"
+        )
+    done = reporting(env, "run", timeout=600)
+    assert done.returncode == 1
+    assert "check failed: raw_odoo/sale_order_line source_count_matches" in done.stdout
+    assert "'difference': 1" in done.stdout
+    assert marts() == before  # byte for byte: nothing was rebuilt from the bad copy
+
+
+def test_a_lost_row_is_noticed_by_the_count_and_re_read_by_id(srv, rpc, tmp_path):
     env = cli_env(srv, tmp_path)
     ingest_ok(env, "--models", "sale.order")
     con = duckdb.connect(where(env))
@@ -304,10 +333,9 @@ def test_count_check_catches_a_lost_row_and_full_refresh_restores_it(srv, rpc, t
         "ORDER BY write_date, id LIMIT 1) RETURNING id"
     ).fetchone()[0]  # outside the look-back
     con.close()
-    done = ingest_ok(env, "--models", "sale.order")  # incremental: the old row is not re-read
-    assert "check failed: raw_odoo/sale_order source_count_matches" in done.stdout
-    assert "'difference': -1" in done.stdout
-    done = ingest_ok(env, "--models", "sale.order", "--full-refresh")
+    # Incremental: the window does not reach the old row, but the count does, and the row is re-read.
+    done = ingest_ok(env, "--models", "sale.order")
+    assert "warning: sale.order: 1 records were missing from the warehouse; re-read by id" in done.stdout
     assert "check failed" not in done.stdout
     assert lost in warehouse_rows("duckdb", where(env), "raw_odoo", "sale_order", ["id"])[0]
     assert_raw_equals_source(rpc, env, [table_for("sale.order")])

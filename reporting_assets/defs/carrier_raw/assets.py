@@ -27,7 +27,7 @@ NOT_CONFIGURED = "not extracted: CARRIER_API_URL is not set (this site has no ca
     pool=POOL,
     kinds={"api", "python"},
     check_specs=[
-        *check_specs(KEY),
+        *check_specs(KEY, required_source=False),
         dg.AssetCheckSpec(
             AVAILABLE_CHECK,
             asset=KEY,
