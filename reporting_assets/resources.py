@@ -89,9 +89,10 @@ class WarehouseResource(dg.ConfigurableResource):
     kind: str = default_of("REPORTING_WAREHOUSE")
     duckdb_path: str = ""  # with kind duckdb
     pg_dsn: str = ""  # with kind postgres
+    lock_wait: float = float(default_of("REPORTING_DUCKDB_LOCK_WAIT"))  # seconds, for the DuckDB file
 
     def open(self) -> Warehouse:
-        return open_warehouse(self.kind, duckdb_path=self.duckdb_path, pg_dsn=self.pg_dsn)
+        return open_warehouse(self.kind, duckdb_path=self.duckdb_path, pg_dsn=self.pg_dsn, lock_wait=self.lock_wait)
 
     @contextmanager
     def dbt_environment(self):
@@ -139,5 +140,6 @@ def resources_for(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             kind=settings.warehouse,
             duckdb_path=settings.duckdb_path,
             pg_dsn=dg.EnvVar("REPORTING_PG_DSN") if settings.warehouse == "postgres" else "",
+            lock_wait=settings.duckdb_lock_wait,
         ),
     }

@@ -51,6 +51,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CARRIER_API_TOKEN", "its bearer token (secret; required with CARRIER_API_URL)"),
     Variable("REPORTING_WAREHOUSE", "duckdb or postgres", "duckdb"),
     Variable("REPORTING_DUCKDB_PATH", "the DuckDB warehouse file", DEFAULT_DUCKDB_PATH),
+    Variable("REPORTING_DUCKDB_LOCK_WAIT", "seconds to wait while another process writes the DuckDB file", "60"),
     Variable("REPORTING_PG_DSN", "the PostgreSQL warehouse, postgresql://user:password@host:5432/db (secret)"),
     Variable("DAGSTER_HOME", "the Dagster instance (run history, logs)", DEFAULT_DAGSTER_HOME),
     Variable("REPORTING_WEBHOOK_TOKEN", "secret in the URL Odoo's automation rules post to (16+ characters)"),
@@ -115,6 +116,7 @@ class Settings:
     # the warehouse
     warehouse: str  # duckdb | postgres
     duckdb_path: str  # absolute
+    duckdb_lock_wait: float
     pg_dsn: str = field(repr=False)
     # Dagster and operations
     dagster_home: str  # absolute
@@ -218,6 +220,7 @@ class Settings:
             carrier_api_token=value("CARRIER_API_TOKEN"),
             warehouse=warehouse,
             duckdb_path=duckdb_path,
+            duckdb_lock_wait=number(env, "REPORTING_DUCKDB_LOCK_WAIT", float, minimum=0),
             pg_dsn=value("REPORTING_PG_DSN"),
             dagster_home=str(Path(value("DAGSTER_HOME")).resolve()),
             webhook_token=url_segment(env, "REPORTING_WEBHOOK_TOKEN"),

@@ -9,11 +9,13 @@ from reporting_assets.warehouse.base import MergeCounts, SyncState, Warehouse
 POOL = "warehouse"
 
 
-def open_warehouse(kind: str, duckdb_path: str = "", pg_dsn: str = "", read_only: bool = False) -> Warehouse:
+def open_warehouse(
+    kind: str, duckdb_path: str = "", pg_dsn: str = "", read_only: bool = False, lock_wait: float = 60.0
+) -> Warehouse:
     if kind == "duckdb":
         from reporting_assets.warehouse.duckdb import DuckDBWarehouse
 
-        return DuckDBWarehouse(duckdb_path, read_only=read_only)
+        return DuckDBWarehouse(duckdb_path, read_only=read_only, lock_wait=lock_wait)
     if kind == "postgres":
         from reporting_assets.warehouse.postgres import PostgresWarehouse
 

@@ -14,12 +14,49 @@ and tests check it.
 
 from __future__ import annotations
 
+import logging
+import re
+import time
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from reporting_assets.warehouse.base import Warehouse
+
+log = logging.getLogger(__name__)
+
+
+class WarehouseBusy(Exception):
+    """Another process holds the DuckDB file and did not let it go in time."""
+
+
+def _connect(path: str, read_only: bool, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting up to `lock_wait` seconds while another process writes it.
+
+    The Dagster pool keeps the writers of one instance apart; two instances (two DAGSTER_HOMEs)
+    pointed at one file are not, and DuckDB allows one writer process: the second waits, says
+    for whom, and gives up with one clear line instead of half-loading and failing on the lock.
+    """
+    deadline, delay, said = time.monotonic() + lock_wait, 0.5, False
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            holder = re.search(r"\(PID (\d+)\)", str(exc))
+            if "lock" not in str(exc).lower() or holder is None:
+                raise
+            if time.monotonic() + delay > deadline:
+                raise WarehouseBusy(
+                    f"the DuckDB warehouse {path} is in use by another process (PID {holder.group(1)}) that did not "
+                    f"release it within {lock_wait:g} s (REPORTING_DUCKDB_LOCK_WAIT); run again when it has finished"
+                ) from None
+            if not said:
+                log.warning("waiting for the DuckDB warehouse %s, in use by process %s", path, holder.group(1))
+                said = True
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
 
 ARROW_TYPES = {"bigint": pa.int64(), "double": pa.float64(), "boolean": pa.bool_(), "bigint[]": pa.list_(pa.int64())}
 
@@ -39,11 +76,11 @@ class DuckDBWarehouse(Warehouse):
     PRIMARY_KEYS = False
     WRITER_MEMORY_LIMIT = "64MB"
 
-    def __init__(self, path: str, read_only: bool = False):
+    def __init__(self, path: str, read_only: bool = False, lock_wait: float = 60.0):
         self.path = path
         if not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(path, read_only=read_only)
+        self.con = _connect(path, read_only, lock_wait)
         if not read_only:
             self.con.execute(f"SET memory_limit = '{self.WRITER_MEMORY_LIMIT}'")
         self._staged = 0

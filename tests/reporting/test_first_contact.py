@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.server
 import socket
+import subprocess
+import sys
 
 import pytest
 from support.cli import cli_env, reporting
@@ -159,3 +161,42 @@ def test_an_unreachable_odoo_is_tried_once_per_run_not_once_per_table(server, tm
     assert only_line(done.stderr) == f"error: cannot reach Odoo at {url}: [Errno 111] Connection refused"
     retries = [line for line in done.stdout.splitlines() if "retry " in line]
     assert [line.split("retry ")[1].split(" ")[0] for line in retries] == ["1/2", "2/2"]  # one cycle in all
+
+
+def _hold_duckdb(path: str, seconds: float) -> subprocess.Popen:
+    """Another process writing the DuckDB file for a while (DuckDB allows one writer process)."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({path!r}); print('held', flush=True); time.sleep({seconds})",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_duckdb_file_held_by_another_process_is_waited_for_then_refused_with_one_line(server, tmp_path):
+    env = cli_env(server, tmp_path, REPORTING_DUCKDB_LOCK_WAIT="1")
+    holder = _hold_duckdb(env["REPORTING_DUCKDB_PATH"], 60)
+    try:
+        done = reporting(env, "ingest", "--models", "uom.uom")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1
+    assert only_line(done.stderr) == (
+        f"error: the DuckDB warehouse {env['REPORTING_DUCKDB_PATH']} is in use by another process "
+        f"(PID {holder.pid}) that did not release it within 1 s (REPORTING_DUCKDB_LOCK_WAIT); "
+        "run again when it has finished"
+    )
+
+    holder = _hold_duckdb(env["REPORTING_DUCKDB_PATH"], 3)  # released while the run waits
+    done = reporting({**env, "REPORTING_DUCKDB_LOCK_WAIT": "60"}, "ingest", "--models", "uom.uom")
+    holder.wait()
+    assert done.returncode == 0, done.stderr
+    assert f"warning: waiting for the DuckDB warehouse {env['REPORTING_DUCKDB_PATH']}, in use by process " in (
+        done.stdout
+    )
