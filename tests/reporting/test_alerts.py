@@ -111,7 +111,7 @@ def test_a_failed_run_is_mailed_and_posted_with_what_why_since_and_a_link(srv, s
 
 
 def test_a_failed_check_is_posted_once(srv, webhook, tmp_path, monkeypatch):
-    """The count check fails after a row vanished from the warehouse behind the connector's back."""
+    """The count check fails when the warehouse holds a row twice (a lost row would be re-read)."""
     url, received = webhook
     monkeypatch.setenv("REPORTING_ALERT_WEBHOOK_URL", url)
     asset = odoo_raw_asset(table_for("sale.order"))
@@ -135,16 +135,14 @@ def test_a_failed_check_is_posted_once(srv, webhook, tmp_path, monkeypatch):
         cursor = look(cursor)
         assert received == []  # passing checks say nothing
         with duckdb.connect(path) as con:
-            con.execute(
-                "DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
-                "ORDER BY write_date, id LIMIT 1)"
-            )  # outside the look-back window
-        result = dg.materialize([asset], instance=instance, resources=resources)
+            con.execute("INSERT INTO raw_odoo.sale_order SELECT * FROM raw_odoo.sale_order LIMIT 1")
+        result = dg.materialize([asset], instance=instance, resources=resources, raise_on_error=False)
+        assert not result.success  # the check blocks: the run fails
         cursor = look(cursor)
         look(cursor)  # nothing new: no second alert
     (posted,) = received
     assert posted["subject"] == "Check failed: raw_odoo/sale_order source_count_matches"
-    assert "difference=-1" in posted["why"] and posted["link"].endswith(result.run_id)
+    assert "difference=1" in posted["why"] and posted["link"].endswith(result.run_id)
 
 
 def test_a_table_failing_its_freshness_policy_is_posted_once(webhook, monkeypatch):

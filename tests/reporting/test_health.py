@@ -43,12 +43,12 @@ def test_pipeline_health_names_fresh_never_loaded_and_failing(srv, tmp_path):
     }
     with dg.instance_for_test() as instance:
         assert dg.materialize(assets, selection=[orders.key], instance=instance, resources=resources).success
-        with duckdb.connect(path) as con:  # a row lost behind the connector's back: the count check fails
-            con.execute(
-                "DELETE FROM raw_odoo.sale_order WHERE id = (SELECT id FROM raw_odoo.sale_order "
-                "ORDER BY write_date, id LIMIT 1)"
-            )
-        dg.materialize(assets, selection=[orders.key], instance=instance, resources=resources)
+        with duckdb.connect(path) as con:  # a row doubled behind the connector's back: the count check fails
+            con.execute("INSERT INTO raw_odoo.sale_order SELECT * FROM raw_odoo.sale_order LIMIT 1")
+        failed = dg.materialize(
+            assets, selection=[orders.key], instance=instance, resources=resources, raise_on_error=False
+        )
+        assert not failed.success  # the count check blocks
         result = dg.materialize(assets, selection=[pipeline_health.key], instance=instance, resources=resources)
         metadata = result.asset_materializations_for_node("marts__pipeline_health")[0].metadata
     with duckdb.connect(path, read_only=True) as con:
@@ -61,7 +61,8 @@ def test_pipeline_health_names_fresh_never_loaded_and_failing(srv, tmp_path):
         }
     assert set(rows) == {f"raw_odoo/{t.table}" for t in ODOO_TABLES} | {"raw_carrier/shipments"}
     minutes, freshness, last_run, failing = rows["raw_odoo/sale_order"]
-    assert 0 <= minutes < 5 and freshness == "fresh" and last_run == "SUCCESS" and failing == "source_count_matches"
-    assert rows["raw_odoo/res_partner"] == (None, "never loaded", "SUCCESS", None)
+    # Fresh (the copy was written), but its run failed on the blocking count check, which is named.
+    assert 0 <= minutes < 5 and freshness == "fresh" and last_run == "FAILURE" and failing == "source_count_matches"
+    assert rows["raw_odoo/res_partner"] == (None, "never loaded", "FAILURE", None)  # the last run, failed
     stale = metadata["stale_or_never_loaded"].value.split(", ")
     assert "raw_odoo/res_partner" in stale and "raw_odoo/sale_order" not in stale
