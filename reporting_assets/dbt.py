@@ -17,7 +17,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from reporting_assets.resources import WarehouseResource
-from reporting_assets.settings import ConfigError, Settings, load_dotenv
+from reporting_assets.settings import Settings, settings_or_exit
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT = DbtProject(project_dir=ROOT / "dbt_project", profiles_dir=ROOT / "dbt_project")
@@ -54,12 +54,7 @@ def run_dbt(settings: Settings, *args: str, **run) -> subprocess.CompletedProces
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m reporting_assets.dbt <dbt arguments>`, e.g. `parse` (what `make` runs) or `build`."""
-    load_dotenv()
-    try:
-        settings = Settings.from_env(require_odoo=False)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     return run_dbt(settings, *(sys.argv[1:] if argv is None else argv)).returncode
 
 

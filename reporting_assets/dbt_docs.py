@@ -15,19 +15,14 @@ from pathlib import Path
 
 from reporting_assets.dbt import DBT_PROJECT, run_dbt
 from reporting_assets.foreground import own_terminal, stop_quietly
-from reporting_assets.settings import ConfigError, Settings, load_dotenv
+from reporting_assets.settings import settings_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reporting_assets.dbt_docs")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
-    load_dotenv()
-    try:
-        settings = Settings.from_env(require_odoo=False)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     # The catalog (column types) comes from the warehouse; before the first run it is an empty file.
     Path(settings.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
     with own_terminal():

@@ -145,7 +145,8 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Every configured secret value: what `redact` removes from anything the product says."""
-        dsn_password = urlsplit(self.pg_dsn).password or "" if "://" in self.pg_dsn else ""
+        # The password inside the DSN too, for messages that quote only that part of it.
+        dsn_password = (urlsplit(self.pg_dsn).password or "") if "://" in self.pg_dsn else ""
         values = (
             self.odoo_password,
             self.carrier_api_token,
@@ -255,6 +256,16 @@ def redact(text: str, secrets=()) -> str:
     for secret in sorted((s for s in secrets if len(s) >= 6), key=len, reverse=True):
         text = text.replace(secret, "***")
     return _USERINFO.sub("***@", text)
+
+
+def settings_or_exit(require_odoo: bool = False) -> Settings:
+    """For the small commands beside `reporting` (`make docs`, `python -m reporting_assets.dbt`):
+    the settings from the environment and `.env`, or one line naming the problem and exit 2."""
+    load_dotenv()
+    try:
+        return Settings.from_env(require_odoo=require_odoo)
+    except ConfigError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def set_environment(**values: str) -> None:

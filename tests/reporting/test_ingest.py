@@ -20,6 +20,7 @@ from support.cli import cli_env, reporting
 from support.raw_compare import assert_same, columns_of, source_rows, warehouse_rows
 from support.servers import Server, serve_http
 
+from reporting_assets.carrier.sync import COLUMNS as CARRIER_COLUMNS
 from reporting_assets.cli import ensure_pool
 from reporting_assets.odoo.tables import ODOO_TABLES, table_for
 
@@ -60,15 +61,7 @@ def assert_shipments_equal_api(srv: Server, env: dict) -> None:
         reply = json.loads(urllib.request.urlopen(req, timeout=30).read())
         api.update({s["tracking_ref"]: s for s in reply["shipments"]})
         page = reply["next_page"]
-    columns = [
-        "tracking_ref",
-        "carrier_code",
-        "shipped_at",
-        "delivered_at",
-        "status",
-        "service_level_days",
-        "updated_at",
-    ]
+    columns = list(CARRIER_COLUMNS)
     loaded, _ = warehouse_rows(env["REPORTING_WAREHOUSE"], where(env), "raw_carrier", "shipments", columns)
     as_text = {
         k: {c: (v.strftime("%Y-%m-%dT%H:%M:%SZ") if hasattr(v, "strftime") else v) for c, v in row.items()}

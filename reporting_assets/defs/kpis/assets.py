@@ -31,15 +31,15 @@ def kpi_models(
 ):
     dbt_vars = {"as_of": config.as_of} if config.as_of else {}
     notices = empty_source_notices(warehouse, carrier_api)
-    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    # model -> why it is empty, worked out once per run, and only when an optional source is empty
+    affected = notices_by_model(json.loads(DBT_PROJECT.manifest_path.read_text()), notices) if notices else {}
     with warehouse.dbt_environment():
         invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
         for event in invocation.stream():
-            if isinstance(event, dg.Output) and notices:
-                model = event.output_name.split("__")[-1]  # the output of `marts/x` is `marts__x`
-                reasons = [notices[s] for s in sources_of(manifest, model) if s in notices]
-                if reasons:
-                    event = event.with_metadata({**event.metadata, "notice": "; ".join(reasons)})
+            # The output of `marts/x` is `marts__x`.
+            if isinstance(event, dg.Output) and event.output_name.split("__")[-1] in affected:
+                notice = affected[event.output_name.split("__")[-1]]
+                event = event.with_metadata({**event.metadata, "notice": notice})
             yield event
     keep_partial_parse(invocation.target_path, DBT_PROJECT.project_dir / "target")
 
@@ -62,6 +62,17 @@ def empty_source_notices(warehouse: WarehouseResource, carrier_api: CarrierApiRe
             if not wh.table_columns(schema, table) or wh.count(schema, table) == 0:
                 notices[qualified] = reason
     return notices
+
+
+def notices_by_model(manifest: Mapping, notices: dict[str, str]) -> dict[str, str]:
+    """Each model reading an empty optional source (directly or through other models), with why."""
+    affected = {}
+    for node_id, node in manifest["nodes"].items():
+        if node_id.startswith("model."):
+            reasons = [notices[s] for s in sorted(sources_of(manifest, node["name"])) if s in notices]
+            if reasons:
+                affected[node["name"]] = "; ".join(reasons)
+    return affected
 
 
 def sources_of(manifest: Mapping, model: str) -> set[str]:
