@@ -17,8 +17,8 @@ DRIFT_CHECK = "schema_unchanged"
 
 
 def check_specs(key: dg.AssetKey, required_source: bool = True) -> list[dg.AssetCheckSpec]:
-    """The checks of a raw table. The count check of a required source (Odoo) blocks: an incomplete
-    copy must not reach the marts, so they are not rebuilt from it; an optional source's only reports."""
+    """The checks of a raw table. Both mean "the copy is incomplete", so for a required source (Odoo)
+    they block: the marts are not rebuilt from it. An optional source's (the carrier's) only report."""
     return [
         dg.AssetCheckSpec(
             COUNT_CHECK,
@@ -32,10 +32,13 @@ def check_specs(key: dg.AssetKey, required_source: bool = True) -> list[dg.Asset
         ),
         dg.AssetCheckSpec(
             DRIFT_CHECK,
+            blocking=required_source,
             asset=key,
             description=(
-                "The columns (and types) extracted equal the previous run's: a field that appeared, vanished "
-                "or changed type in the source is reported here."
+                "The columns (and types) extracted equal those of the last accepted shape. A field that "
+                "appeared, vanished or changed type in the source leaves the rows read before the change "
+                "incomplete: what is downstream is not rebuilt until a full refresh of the table "
+                "(`reporting ingest --full-refresh --models <model>`) re-reads every record in the new shape."
             ),
         ),
     ]
@@ -74,7 +77,10 @@ def materialize_result(
         metadata["skipped_optional_fields"] = ", ".join(result.skipped_fields)
     return dg.MaterializeResult(
         metadata=metadata,
-        check_results=[count_check(source_count, warehouse_rows), drift_check(result.previous_columns, result.columns)],
+        check_results=[
+            count_check(source_count, warehouse_rows),
+            drift_check(result.previous_columns, result.columns, accepted=result.full_refresh),
+        ],
     )
 
 
@@ -107,11 +113,18 @@ def schema_drift(previous: dict[str, str] | None, current: dict[str, str]) -> di
     }
 
 
-def drift_check(previous: dict[str, str] | None, current: dict[str, str]) -> dg.AssetCheckResult:
+def drift_check(
+    previous: dict[str, str] | None, current: dict[str, str], accepted: bool = False
+) -> dg.AssetCheckResult:
+    """Fails on a changed shape until a full refresh (`accepted`) has re-read the table in it."""
     drift = schema_drift(previous, current)
-    return dg.AssetCheckResult(
-        check_name=DRIFT_CHECK,
-        passed=not any(drift.values()),
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"first_run": previous is None, **{k: ", ".join(v) or "-" for k, v in drift.items()}},
-    )
+    metadata = {"first_run": previous is None, **{k: ", ".join(v) or "-" for k, v in drift.items()}}
+    changed = any(drift.values())
+    if changed:
+        metadata["action"] = (
+            "accepted: this full refresh re-read every record in the new shape"
+            if accepted
+            else "check the change in the source, then re-read the table in its new shape: "
+            "reporting ingest --full-refresh --models <this table's model>"
+        )
+    return dg.AssetCheckResult(check_name=DRIFT_CHECK, passed=accepted or not changed, metadata=metadata)

@@ -106,6 +106,7 @@ def sync_table(
         skipped_fields=resolution.skipped,
         columns=resolution.extracted,
         previous_columns=state.columns,
+        full_refresh=full_refresh,
     )
     settled = None if full_refresh else (state.cursor or {}).get("write_date")
     unfinished = None if full_refresh else (state.cursor or {}).get("pass")
@@ -139,7 +140,12 @@ def sync_table(
 
     result.deleted = _reconcile_deletions(client, wh, table)
     result.cursor_after = {"write_date": pass_.newest or settled}
-    wh.save_state(SCHEMA, table.table, SyncState(result.cursor_after, result.columns), run_id)
+    # A changed shape (a field added, gone or retyped in Odoo) is accepted only by a full refresh,
+    # which re-reads every record in it: until then the rows read before the change lack or
+    # misstate the field, and the drift check keeps failing, which blocks what is downstream.
+    unchanged = state.columns is None or state.columns == result.columns
+    accepted = result.columns if full_refresh or unchanged else state.columns
+    wh.save_state(SCHEMA, table.table, SyncState(result.cursor_after, accepted), run_id)
     wh.analyze(SCHEMA, table.table)
     result.seconds = round(time.monotonic() - started, 3)
     return result
@@ -234,26 +240,51 @@ def fetch_pages(
             worker.join(timeout=5)
 
 
-def restore_missing(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str) -> int:
-    """Re-read the records Odoo has and the warehouse lacks: what a source count above the warehouse's
-    means after a sync (rows removed from the raw table by hand, or records that reappeared in a
-    restored Odoo with a `write_date` older than the cursor). Targeted, by id; the other direction
-    (rows Odoo no longer has) is what every sync's deletion sweep already settles. Returns the
-    number of records re-read."""
-    source: list[int] = []
+def reconcile_reason(result: SyncResult, source_count: int, warehouse_rows: int) -> str | None:
+    """Why the copy of a table may be off record by record after a sync, or None.
+
+    - Odoo counts more records than the warehouse holds: rows removed from the raw table by hand,
+      or records that reappeared when Odoo was restored from a backup with a `write_date` older
+      than the cursor, which no incremental window reaches.
+    - Odoo's newest `write_date` went back below the cursor: Odoo was restored from a backup (the
+      edits made since vanished, and the records that carried them now hold older stamps), or the
+      most recently written record was deleted.
+    """
+    if source_count > warehouse_rows:
+        return f"Odoo has {source_count} records, the warehouse {warehouse_rows}"
+    before = (result.cursor_before or {}).get("write_date")
+    after = (result.cursor_after or {}).get("write_date")
+    if before and after and after < before:
+        return f"Odoo's newest write_date went back from {before} to {after} (restored from a backup?)"
+    return None
+
+
+def reconcile(client: OdooClient, wh: Warehouse, table: OdooTable, run_id: str) -> int:
+    """Make the raw table agree with Odoo record by record: re-read, by id, every record Odoo has
+    that the warehouse lacks or holds at another `write_date` (in either direction: a restored
+    record's stamp is older than the copy's). Rows Odoo no longer has are what every sync's
+    deletion sweep settles. One read of (id, write_date) per record, so it runs only when
+    `reconcile_reason` gives a reason. Returns the number of records re-read."""
+    source: dict[int, str] = {}
+    last = 0
     while True:
-        chunk = client.search_ids(table.model, [["id", ">", source[-1]]] if source else [], ID_CHUNK)
-        source += chunk
-        if len(chunk) < ID_CHUNK:
+        page = client.search_read(table.model, [["id", ">", last]], ["write_date"], ID_CHUNK, "id asc", load=None)
+        source.update((r["id"], r["write_date"]) for r in page)
+        if len(page) < ID_CHUNK:
             break
-    missing = sorted(set(source) - wh.live_keys(SCHEMA, table.table, "id"))
+        last = page[-1]["id"]
+    held = {
+        key: stamp.strftime(ODOO_DT) if stamp else None
+        for key, stamp in wh.live_versions(SCHEMA, table.table, "id", "write_date").items()
+    }
+    stale = sorted(key for key, stamp in source.items() if held.get(key) != stamp)
     resolution = resolve_columns(table, client.fields_get(table.model), client.settings.url)
     types = {c.name: c.sql_type for c in resolution.columns} | dict(META_COLUMNS)
     names = DisplayNames(client.fields_get(table.model), list(resolution.fields))
     state = wh.read_state(SCHEMA, table.table)
     page_size = client.settings.page_size
-    for start in range(0, len(missing), page_size):
-        ids = missing[start : start + page_size]
+    for start in range(0, len(stale), page_size):
+        ids = stale[start : start + page_size]
         page = names.attach(
             client,
             client.search_read(
@@ -262,7 +293,7 @@ def restore_missing(client: OdooClient, wh: Warehouse, table: OdooTable, run_id:
         )
         data = with_load_metadata(to_columns(page, resolution.columns), len(page), run_id)
         wh.merge(SCHEMA, table.table, data, types, key="id", version="write_date", state=state, run_id=run_id)
-    return len(missing)
+    return len(stale)
 
 
 def _reconcile_deletions(client: OdooClient, wh: Warehouse, table: OdooTable) -> int:

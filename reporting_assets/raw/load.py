@@ -47,6 +47,7 @@ class SyncResult:
     skipped_fields: tuple[str, ...] = ()
     columns: dict[str, str] = field(default_factory=dict)
     previous_columns: dict[str, str] | None = None
+    full_refresh: bool = False  # every record re-read: a changed shape of the source is accepted
 
     def add(self, counts: MergeCounts) -> None:
         """Count one merged page."""

@@ -161,6 +161,27 @@ class Warehouse(ABC):
             casts = ", ".join(f"CAST(s.{q(c)} AS {self.TYPES[t]})" for c, t in types.items())
             self.execute(f"INSERT INTO {q(schema)}.{q(table)} SELECT {casts} FROM {stage} s")
 
+    def publish(self, audit: str, published: str, tables: list[str]) -> None:
+        """Copy tables built and tested in the `audit` schema into the `published` one, all in one
+        transaction (write-audit-publish): readers see every table of the last good build or every
+        table of this one, never a mix, and a build whose tests failed is never copied.
+
+        A table whose columns are unchanged is emptied and refilled rather than dropped, so that
+        grants and the views people built on it survive; DELETE rather than TRUNCATE because
+        PostgreSQL's TRUNCATE is not MVCC-safe (a reader already in a snapshot would see it empty).
+        """
+        with self.transaction():
+            self.execute(f"CREATE SCHEMA IF NOT EXISTS {q(published)}")
+            for table in tables:
+                source, target = f"{q(audit)}.{q(table)}", f"{q(published)}.{q(table)}"
+                columns = list(self.table_columns(audit, table).items())
+                if list(self.table_columns(published, table).items()) == columns:
+                    self.execute(f"DELETE FROM {target}")
+                else:
+                    self.execute(f"DROP TABLE IF EXISTS {target}")
+                    self.execute(f"CREATE TABLE {target} AS SELECT * FROM {source} WHERE 1 = 0")
+                self.execute(f"INSERT INTO {target} SELECT * FROM {source}")
+
     def mark_deleted(
         self, schema: str, table: str, key: str, key_type: str, live_keys: list, deleted_at: str, after=None, up_to=None
     ) -> int:
@@ -188,11 +209,10 @@ class Warehouse(ABC):
                 )
         return n
 
-    def live_keys(self, schema: str, table: str, key: str) -> set:
-        """The keys of the rows not marked deleted."""
-        return {
-            row[0] for row in self.execute(f"SELECT {q(key)} FROM {q(schema)}.{q(table)} WHERE _deleted_at IS NULL")
-        }
+    def live_versions(self, schema: str, table: str, key: str, version: str) -> dict:
+        """key -> version (e.g. id -> write_date) of the rows not marked deleted."""
+        rows = self.execute(f"SELECT {q(key)}, {q(version)} FROM {q(schema)}.{q(table)} WHERE _deleted_at IS NULL")
+        return dict(rows)
 
     def analyze(self, schema: str, table: str) -> None:
         """Refresh the planner's statistics after a load: on PostgreSQL a freshly loaded table

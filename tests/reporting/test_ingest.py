@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -328,26 +329,81 @@ def test_a_lost_row_is_noticed_by_the_count_and_re_read_by_id(srv, rpc, tmp_path
     con.close()
     # Incremental: the window does not reach the old row, but the count does, and the row is re-read.
     done = ingest_ok(env, "--models", "sale.order")
-    assert "warning: sale.order: 1 records were missing from the warehouse; re-read by id" in done.stdout
+    counts = re.search(r"sale\.order: Odoo has (\d+) records, the warehouse (\d+); 1 records re-read", done.stdout)
+    assert counts and int(counts[1]) == int(counts[2]) + 1, done.stdout
     assert "check failed" not in done.stdout
     assert lost in warehouse_rows("duckdb", where(env), "raw_odoo", "sale_order", ["id"])[0]
     assert_raw_equals_source(rpc, env, [table_for("sale.order")])
 
 
-def test_odoo16_names_map_to_one_column_and_drift_is_reported(srv, server16, tmp_path):
-    """The same warehouse fed by a 17 server, then a 16 one: `quantity` comes from 16's `quantity_done`,
-    16's missing `picked` is skipped with a notice, and the drift check names it."""
+def test_a_restored_odoo_is_noticed_and_the_vanished_edits_re_read(srv, rpc, tmp_path):
+    """Odoo restored from a backup: the edits made since vanish, and the records that carried them
+    hold older write_dates than the copy's cursor, which no incremental window reaches. The newest
+    write_date going back is the tell; the table is reconciled by (id, write_date)."""
+    env = cli_env(srv, tmp_path)
+    ingest_ok(env, "--models", "sale.order")
+    with duckdb.connect(where(env)) as con:
+        # The copy as it was before the restore: three orders edited after anything Odoo now has,
+        # and the cursor there.
+        edited = [
+            r[0]
+            for r in con.execute(
+                "UPDATE raw_odoo.sale_order SET client_order_ref = 'EDIT LOST IN THE RESTORE', "
+                "write_date = (SELECT max(write_date) FROM raw_odoo.sale_order) + INTERVAL 1 HOUR WHERE id IN "
+                "(SELECT id FROM raw_odoo.sale_order ORDER BY id LIMIT 3) RETURNING id"
+            ).fetchall()
+        ]
+        newest = con.execute("SELECT strftime(max(write_date), '%Y-%m-%d %H:%M:%S') FROM raw_odoo.sale_order")
+        newest = newest.fetchone()[0]
+        con.execute(
+            "UPDATE raw_odoo._sync_state SET cursor = ? WHERE table_name = 'sale_order'",
+            (json.dumps({"write_date": newest}),),
+        )
+    done = ingest_ok(env, "--models", "sale.order")
+    assert "Odoo's newest write_date went back from " + newest in done.stdout, done.stdout
+    assert "; 3 records re-read by id" in done.stdout
+    assert "check failed" not in done.stdout
+    with duckdb.connect(where(env), read_only=True) as con:
+        lost = con.execute("SELECT count(*) FROM raw_odoo.sale_order WHERE client_order_ref LIKE 'EDIT LOST%'")
+        assert lost.fetchone() == (0,) and len(edited) == 3
+    assert_raw_equals_source(rpc, env, [table_for("sale.order")])
+
+
+def test_odoo16_names_map_to_one_column_and_drift_blocks_until_a_full_refresh(srv, server16, tmp_path):
+    """The same warehouse fed by a 17 server, then a 16 one: 16's missing `picked` changes the table's
+    shape, so the drift check fails and blocks, run after run, until a full refresh re-reads every
+    record in the new shape; then `quantity` comes from 16's `quantity_done`."""
     env17 = cli_env(srv, tmp_path)
     ingest_ok(env17, "--models", "stock.move")
     env16 = {**env17, "ODOO_URL": server16.url}
+    for _ in range(2):  # the gate holds until someone re-reads the table
+        done = reporting(env16, "ingest", "--models", "stock.move")
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "check failed: raw_odoo/stock_move schema_unchanged" in done.stdout
+        assert "'removed': 'picked'" in done.stdout and "reporting ingest --full-refresh" in done.stdout
     done = ingest_ok(env16, "--models", "stock.move", "--full-refresh")
     assert "optional field 'picked' is not on this server" in done.stdout + done.stderr
-    assert "check failed: raw_odoo/stock_move schema_unchanged" in done.stdout and "'removed': 'picked'" in done.stdout
+    assert "check failed" not in done.stdout
+    assert "check failed" not in ingest_ok(env16, "--models", "stock.move").stdout  # the new shape is the norm
     odoo16 = server16.client()
     moves = {r["id"]: r["quantity_done"] for r in odoo16.env["stock.move"].search_read([], ["quantity_done"])}
     loaded, _ = warehouse_rows("duckdb", where(env16), "raw_odoo", "stock_move", ["id", "quantity"])
     assert {i: loaded[i]["quantity"] for i in moves} == moves
     assert any(moves.values())
+
+
+def test_commands_started_together_on_a_new_dagster_home_all_open_it(tmp_path):
+    """Dagster creates its SQLite storage on first open; four processes opening a new DAGSTER_HOME at
+    once used to corrupt it ("alembic_version has more than one head"). Two fresh homes, four at once."""
+    code = "from reporting_assets.cli import local_instance; from reporting_assets.settings import get_settings; "
+    code += "local_instance(get_settings()).get_runs()"
+    for trial in range(2):
+        env = {**os.environ, "DAGSTER_HOME": str(tmp_path / f"home{trial}")}
+        procs = [
+            subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE, text=True) for _ in range(4)
+        ]
+        failures = [err for p in procs if (err := p.communicate(timeout=120)[1]) and p.returncode]
+        assert failures == [], failures[0][-500:]
 
 
 def test_concurrent_runs_take_turns_on_the_duckdb_file(srv, rpc, tmp_path, pg_dsn):

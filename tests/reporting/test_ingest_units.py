@@ -190,13 +190,15 @@ def test_the_code_location_has_one_raw_asset_per_table_with_pool_and_checks():
         node = graph.get(key)
         assert node.owners == ["team:data-platform"] and node.tags["tier"] == "bronze"
         assert "dagster/code_references" in node.metadata
-    # An incomplete Odoo copy blocks what is downstream; the optional carrier source never does.
+    # An incomplete Odoo copy (count or shape) blocks what is downstream; the optional carrier source never does.
     blocking = {
         (c.asset_key.to_user_string(), c.name)
         for c in graph.asset_check_keys
         if c.asset_key in raw and graph.get_check_spec(c).blocking
     }
-    assert blocking == {(k, "source_count_matches") for k in keys if k.startswith("raw_odoo/")}
+    assert blocking == {
+        (k, name) for k in keys if k.startswith("raw_odoo/") for name in ("source_count_matches", "schema_unchanged")
+    }
 
 
 def test_run_config_sends_full_refresh_to_raw_assets_and_as_of_to_dbt():

@@ -11,7 +11,7 @@ from reporting_assets.defs.keys import raw_key
 from reporting_assets.defs.raw_metadata import check_specs, count_check, drift_check, materialize_result
 from reporting_assets.odoo.client import UnknownModelError
 from reporting_assets.odoo.columns import column_descriptions, resolve_columns
-from reporting_assets.odoo.sync import SCHEMA, create_absent, restore_missing, sync_table
+from reporting_assets.odoo.sync import SCHEMA, create_absent, reconcile, reconcile_reason, sync_table
 from reporting_assets.odoo.tables import ODOO_TABLES, OPTIONAL_MODELS, OdooTable
 from reporting_assets.resources import OdooResource, WarehouseResource
 from reporting_assets.warehouse import POOL
@@ -68,12 +68,13 @@ def odoo_raw_asset(table: OdooTable) -> dg.AssetsDefinition:
         for name in result.skipped_fields:  # expected on Odoo without an optional module: a notice, not a warning
             context.log.info(f"{table.model}: optional field {name!r} is not on this server; column left NULL")
         source_count = client.search_count(table.model, [])
-        if source_count > rows:  # the copy lacks records: re-read them by id before judging it
+        reason = reconcile_reason(result, source_count, rows)
+        if reason:  # the copy may be off record by record: reconcile it by id before judging it
             with warehouse.open() as wh:
-                restored = restore_missing(client, wh, table, context.run.run_id)
+                reread = reconcile(client, wh, table, context.run.run_id)
                 rows = wh.count(SCHEMA, table.table)
             source_count = client.search_count(table.model, [])
-            context.log.warning(f"{table.model}: {restored} records were missing from the warehouse; re-read by id")
+            context.log.warning(f"{table.model}: {reason}; {reread} records re-read by id")
         context.log.info(
             f"{table.model}: read {result.rows_read}, inserted {result.inserted}, updated "
             f"{result.updated}, deleted {result.deleted} in {result.seconds} s"
