@@ -21,6 +21,7 @@ REPORTING_WEBHOOK_TOKEN.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import logging
 import os
 import signal
@@ -55,14 +56,22 @@ nux:
 
 
 def local_instance(settings: Settings) -> dg.DagsterInstance:
-    """The instance in DAGSTER_HOME, created with our configuration when new."""
+    """The instance in DAGSTER_HOME, created with our configuration when new.
+
+    Under an exclusive file lock: Dagster creates its SQLite storage (tables and Alembic's version
+    stamp) on first open, and two processes doing so at once corrupt it ("alembic_version has more
+    than one head"), e.g. two `reporting` commands started together on a new DAGSTER_HOME. The lock
+    is held for the milliseconds it takes to open; it is released when the file closes.
+    """
     home = Path(settings.dagster_home)
     home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(LOCAL_INSTANCE_YAML)
-    instance = dg.DagsterInstance.from_config(str(home))
-    ensure_pool(instance)
+    with open(home / ".instance.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        config = home / "dagster.yaml"
+        if not config.exists():
+            config.write_text(LOCAL_INSTANCE_YAML)
+        instance = dg.DagsterInstance.from_config(str(home))
+        ensure_pool(instance)
     return instance
 
 
@@ -279,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     webhooks.add_argument("--host", default="127.0.0.1")
     webhooks.add_argument("--port", type=int, default=8070)
     args = parser.parse_args(argv)
+    os.umask(0o077)  # the warehouse, Dagster's storage and dbt's files hold business data: owner only
     load_dotenv()
     if not args.verbose:  # known, deliberate uses of Dagster's preview APIs; not the user's concern
         warnings.filterwarnings("ignore", category=dg.PreviewWarning)

@@ -9,6 +9,7 @@ connection pointed at it.
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import signal
 import subprocess
@@ -44,6 +45,7 @@ def main() -> int:
     parser.add_argument("--docs-port", type=int, default=8080, help="where `make docs` serves the dbt docs")
     parser.add_argument("--webhook-port", type=int, default=8070, help="`reporting webhooks` under --dev")
     args = parser.parse_args()
+    os.umask(0o077)  # the warehouse and Dagster's storage (here and in every child) are the owner's only
     # Links in alerts and in the UI's asset metadata follow the ports chosen here.
     set_environment(
         DAGSTER_WEBSERVER_URL=f"http://localhost:{args.ui_port}", DBT_DOCS_URL=f"http://localhost:{args.docs_port}"

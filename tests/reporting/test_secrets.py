@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,19 @@ def test_no_secret_reaches_the_console_or_the_dagster_storage(server, tmp_path, 
     for secret in (ODOO_SECRET, CARRIER_SECRET, PG_SECRET):
         assert secret not in said, (case, said)
         assert secret.encode() not in stored, case
+
+
+def test_the_warehouse_and_dagster_storage_are_readable_by_their_owner_only(server, tmp_path):
+    """They hold the business's figures (and Dagster's run history): `reporting` creates them under
+    umask 077, whatever the umask of the shell that started it."""
+    env = cli_env(server, tmp_path)
+    previous = os.umask(0o022)  # a common default, inherited by the child unless it sets its own
+    try:
+        done = reporting(env, "ingest", "--models", "uom.uom")
+    finally:
+        os.umask(previous)
+    assert done.returncode == 0, done.stdout + done.stderr
+    written = [Path(env["REPORTING_DUCKDB_PATH"]), *Path(env["DAGSTER_HOME"]).rglob("*")]
+    assert len(written) > 3  # the warehouse, dagster.yaml, the run storage...
+    for path in written:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is {oct(path.stat().st_mode & 0o777)}"
