@@ -3,6 +3,12 @@
 odoo-sim serve --port 8069 --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--odoo-version 17|16] [--stock-odoo]
                [--webhook-url URL]
 odoo-sim truth --scale 1 --seed 42 [--as-of YYYY-MM-DD] [--stock-odoo] --out truth.json
+
+The secrets of `serve` (the password, API key, carrier token, admin password, and the webhook URL,
+which carries the receiver's token) are also read from ODOO_SIM_* variables: a command line is
+visible to every user in `ps`, the environment is not. An option on the command line wins. They are
+the server's own names, not the clients' ODOO_PASSWORD or CARRIER_API_TOKEN, so that a client's
+settings in the environment never change the password of a demo Odoo started beside it.
 """
 
 from __future__ import annotations
@@ -36,6 +42,11 @@ def _positive(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"--scale must be positive, got {text}")
     return value
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    """A secret's value from the environment (see the module's docstring); unset or empty: `default`."""
+    return os.environ.get(name) or default
 
 
 def _data_args(p: argparse.ArgumentParser) -> None:
@@ -94,11 +105,27 @@ def main(argv: list[str] | None = None) -> int:
     _data_args(serve)
     serve.add_argument("--db", default="distribution_demo")
     serve.add_argument("--login", default="admin")
-    serve.add_argument("--password", default="admin")
-    serve.add_argument("--api-key", default=None, help="also accept this API key in place of the password")
+    serve.add_argument(
+        "--password",
+        default=_env("ODOO_SIM_PASSWORD", "admin"),
+        help="the user's password (default: $ODOO_SIM_PASSWORD, else admin)",
+    )
+    serve.add_argument(
+        "--api-key",
+        default=_env("ODOO_SIM_API_KEY"),
+        help="also accept this API key in place of the password (default: $ODOO_SIM_API_KEY)",
+    )
     serve.add_argument("--odoo-version", type=int, choices=(16, 17), default=17)
-    serve.add_argument("--carrier-token", default="carrier-demo-token", help="bearer token of the carrier API")
-    serve.add_argument("--admin-password", default=None, help="protects /sim/admin/faults (default: --password)")
+    serve.add_argument(
+        "--carrier-token",
+        default=_env("ODOO_SIM_CARRIER_TOKEN", "carrier-demo-token"),
+        help="bearer token of the carrier API (default: $ODOO_SIM_CARRIER_TOKEN, else carrier-demo-token)",
+    )
+    serve.add_argument(
+        "--admin-password",
+        default=_env("ODOO_SIM_ADMIN_PASSWORD"),
+        help="protects /sim/admin/faults (default: $ODOO_SIM_ADMIN_PASSWORD, else --password)",
+    )
     serve.add_argument("--fail-every", type=int, default=0, help="fail every Nth request")
     serve.add_argument("--fail-mode", choices=("http500", "odoo"), default="http500")
     serve.add_argument("--cut-every", type=int, default=0, help="cut every Nth response halfway")
@@ -106,9 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--latency-ms", type=int, default=0, help="delay every response")
     serve.add_argument(
         "--webhook-url",
-        default=os.environ.get("ODOO_SIM_WEBHOOK_URL") or None,
+        default=_env("ODOO_SIM_WEBHOOK_URL"),
         help="POST an Odoo 17 webhook notification here for every record created, written or deleted "
-        "(default: $ODOO_SIM_WEBHOOK_URL, which keeps a secret in the URL out of `ps`)",
+        "(default: $ODOO_SIM_WEBHOOK_URL)",
     )
     serve.add_argument(
         "--workers",
