@@ -3,6 +3,8 @@ checks, docs links, and declarative automation (what a raw update makes refresh)
 
 from __future__ import annotations
 
+import re
+
 import dagster as dg
 import pytest
 
@@ -132,25 +134,6 @@ def test_every_model_names_its_domain_group_and_kpis_for_the_catalog():
     assert warned and all(t["meta"].get("description") for t in warned)
 
 
-def test_every_mart_has_a_uniqueness_test_on_its_grain():
-    import json
-
-    from reporting_assets.dbt import DBT_PROJECT
-
-    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
-    keyed = {
-        n["attached_node"]
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") in ("unique", "unique_key")
-    }
-    marts = {
-        k
-        for k, n in manifest["nodes"].items()
-        if n["resource_type"] == "model" and n["fqn"][1] == "marts" and n["name"] != "metricflow_time_spine"
-    }
-    assert marts and marts <= keyed, marts - keyed
-
-
 @pytest.fixture(scope="module")
 def manifest():
     import json
@@ -218,3 +201,182 @@ def test_every_model_is_described_by_one_yaml_beside_its_sql(manifest):
         assert semantic_model["original_file_path"] == manifest["nodes"][model]["patch_path"].split("://")[-1]
     semantic_files = {s["original_file_path"] for s in manifest["semantic_models"].values()}
     assert all(m["original_file_path"] in semantic_files for m in manifest["metrics"].values())
+
+
+# A quantity column of a mart: `qty`, `*_qty`, `*_qty_*`, `*_quantity`.
+QUANTITY = re.compile(r"(^|_)(qty|quantity)(_|$)")
+# A rate column: `*_rate`, and a margin rate over a window (`margin_rate_last_7d`), as test_kpis.py reads them.
+RATE = re.compile(r"_rate($|_last_\d+d$|_prior_\d+d$)")
+# Where a negative figure is a broken one, never a legitimate one: those docs/kpis.md ("Tests") names,
+# and the fill rate's numerator and denominator (a negative ordered quantity made unit_fill_rate 1.658).
+BLOCKING_NON_NEGATIVE = {
+    ("fct_order_line_fulfilment", "ordered_qty"),
+    ("kpi_service_level_daily", "due_qty"),
+    ("kpi_service_level_daily", "filled_qty"),
+    ("kpi_inventory_position", "shortage_qty"),
+    ("kpi_warehouse_throughput_daily", "units"),
+    ("kpi_supplier_performance", "overdue_lines"),
+    ("kpi_backorders", "open_qty"),
+}
+
+
+def mart_tests(manifest) -> dict[str, dict[tuple[str, str | None], list[dict]]]:
+    """Every mart (metricflow_time_spine included) -> (generic test, column or None) -> its tests."""
+    marts = {
+        k: n["name"] for k, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["fqn"][1] == "marts"
+    }
+    found: dict[str, dict[tuple[str, str | None], list[dict]]] = {name: {} for name in marts.values()}
+    for test in manifest["nodes"].values():
+        if test["resource_type"] == "test" and test.get("attached_node") in marts and test.get("test_metadata"):
+            key = (test["test_metadata"]["name"], test.get("column_name"))
+            found[marts[test["attached_node"]]].setdefault(key, []).append(test)
+    return found
+
+
+def test_every_mart_has_a_unique_key_on_its_grain(manifest):
+    """Every mart, dimensions and the time spine included, names its grain in a blocking `unique_key`
+    test on columns the mart has (a single key also keeps its `unique` and `not_null`, docs/kpis.md)."""
+    tests = mart_tests(manifest)
+    assert len(tests) >= 21
+    for mart, by_kind in tests.items():
+        keys = [t for (kind, _), ts in by_kind.items() if kind == "unique_key" for t in ts]
+        assert keys, f"{mart} has no unique_key test naming its grain"
+        columns = manifest["nodes"][f"model.distribution_reporting.{mart}"]["columns"]
+        for test in keys:
+            grain = test["test_metadata"]["kwargs"]["columns"]
+            assert grain and set(grain) <= set(columns), (mart, grain)
+            assert test["config"]["severity"].lower() == "error", test["name"]
+
+
+def test_every_rate_has_its_range_and_every_quantity_its_sign(manifest):
+    """Every rate column has `rate_between`, blocking on [0, 1] unless the exception is written
+    (margin rates [-1, 1] and Odoo's own on-time figure over 1 warn); `odoo_on_time_percent` has its
+    0-100 / -1 range. Every quantity column has `non_negative`, or `meta.may_be_negative` saying why a
+    negative figure is legitimate (a return, an adjustment difference), and then no blocking
+    `non_negative`; the quantities docs/kpis.md names as blocking have an `error` one."""
+    rates = quantities = 0
+    for mart, by_kind in mart_tests(manifest).items():
+        columns = manifest["nodes"][f"model.distribution_reporting.{mart}"]["columns"]
+        for name, column in columns.items():
+            meta = {**(column.get("meta") or {}), **((column.get("config") or {}).get("meta") or {})}
+            checks = {kind: tests for (kind, col), tests in by_kind.items() if col == name}
+            if RATE.search(name):
+                rates += 1
+                assert "rate_between" in checks, f"{mart}.{name} has no rate_between"
+                for test in checks["rate_between"]:
+                    kwargs = test["test_metadata"]["kwargs"]
+                    if test["config"]["severity"].lower() == "error":
+                        assert (kwargs.get("min", 0), kwargs.get("max", 1)) == (0, 1), (mart, name, kwargs)
+            if name == "odoo_on_time_percent":
+                (test,) = checks["rate_between"]
+                assert (test["test_metadata"]["kwargs"]["min"], test["test_metadata"]["kwargs"]["max"]) == (-1, 100)
+            severities = {t["config"]["severity"].lower() for t in checks.get("non_negative", [])}
+            if "may_be_negative" in meta:
+                assert isinstance(meta["may_be_negative"], str) and len(meta["may_be_negative"]) > 20, (mart, name)
+                assert "error" not in severities, f"{mart}.{name} may be negative but has a blocking non_negative"
+            elif QUANTITY.search(name):
+                quantities += 1
+                assert severities, f"{mart}.{name}: add non_negative, or meta may_be_negative saying why"
+            if (mart, name) in BLOCKING_NON_NEGATIVE:
+                assert "error" in severities, (mart, name)
+    assert rates >= 7 and quantities >= 15
+
+
+@pytest.mark.slow  # two dbt processes (about 15 s); `make test-fast` skips it
+def test_a_negative_ordered_quantity_a_rate_above_one_and_a_duplicated_line_fail_the_marts_tests(manifest, tmp_path):
+    """The probe of issue "quality gates that actually hold", replayed through the real models and
+    their real tests on a small DuckDB file: a due line ordered at -50 next to a line half
+    delivered, and a sale line read twice (a join fanning out). fct_order_line_fulfilment and
+    kpi_service_level_daily are built by `dbt run` from hand-made inputs, then `dbt test` runs every
+    test of the two marts: exactly the tests that guard these figures fail, and at severity error."""
+    import json
+    import os
+    import subprocess
+
+    import duckdb
+
+    from reporting_assets.dbt import DBT_EXECUTABLE, DBT_PROJECT
+
+    def relation(name: str) -> str:
+        node = next(n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["name"] == name)
+        return f"{node['schema']}.{node['alias']}"
+
+    inputs = {
+        "int_sale_lines": (
+            "sale_line_id bigint, order_id bigint, order_name varchar, customer_id bigint, warehouse_id bigint, "
+            "company_id bigint, product_id bigint, category_id bigint, ordered_qty double, promised_date date, "
+            "unit_net_price double, net_amount double, is_fulfilment boolean",
+            [
+                (1, 10, "S00010", 7, 1, 1, 100, 5, 10.0, "2026-11-20", 2.0, 20.0, True),  # half delivered
+                (2, 10, "S00010", 7, 1, 1, 100, 5, -50.0, "2026-11-20", 2.0, -100.0, True),  # the probe
+                (3, 11, "S00011", 7, 1, 1, 100, 5, 4.0, "2026-11-21", 2.0, 8.0, True),  # read twice
+                (3, 11, "S00011", 7, 1, 1, 100, 5, 4.0, "2026-11-21", 2.0, 8.0, True),
+            ],
+        ),
+        "int_customer_deliveries": (
+            "sale_line_id bigint, delivered_date date, signed_qty double",
+            [(1, "2026-11-19", 5.0), (3, "2026-11-21", 4.0)],
+        ),
+        "dim_partners": ("customer_id bigint, customer_name varchar", [(7, "Acme Works")]),
+        "dim_warehouses": ("warehouse_id bigint, warehouse_name varchar", [(1, "Main")]),
+        "dim_products": (
+            "product_id bigint, default_code varchar, product_name varchar, category_name varchar",
+            [(100, "FURN-1", "Desk", "All / Office")],
+        ),
+        "int_companies": ("company_id bigint, decimal_places integer", [(1, 2)]),
+    }
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for name, (columns, rows) in inputs.items():
+            table = relation(name)
+            con.execute(f"create schema if not exists {table.split('.')[0]}")
+            con.execute(f"create table {table} ({columns})")
+            con.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
+
+    env = {**os.environ, "REPORTING_WAREHOUSE": "duckdb", "REPORTING_DUCKDB_PATH": str(path)}
+    project = ["--project-dir", str(DBT_PROJECT.project_dir), "--profiles-dir", str(DBT_PROJECT.profiles_dir)]
+    scratch = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    marts = ["--select", "fct_order_line_fulfilment", "kpi_service_level_daily"]
+
+    def dbt(*args: str) -> dict[str, str]:
+        """Each node's status (`success`, `pass`, `fail` for a failed error test, `warn`...)."""
+        (tmp_path / "target" / "run_results.json").unlink(missing_ok=True)
+        done = subprocess.run(
+            [DBT_EXECUTABLE, *args, *marts, "--vars", '{"as_of": "2026-11-27"}', *project, *scratch],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]  # 1: a node failed
+        results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+        return {r["unique_id"].split(".")[2]: r["status"] for r in results}
+
+    built = dbt("run")
+    assert built == {"fct_order_line_fulfilment": "success", "kpi_service_level_daily": "success"}, built
+    with duckdb.connect(str(path), read_only=True) as con:
+        # what the probe saw: the real model turns the negative line into a fill rate above 1
+        fill = con.execute(
+            f"select filled_qty, due_qty, unit_fill_rate from {relation('kpi_service_level_daily')} "
+            "where promised_date = date '2026-11-20'"
+        ).fetchall()
+    assert fill == [(-45.0, -40.0, 1.125)]
+
+    tested = dbt("test", "--exclude", "test_type:unit")
+    failed = {name for name, status in tested.items() if status != "pass"}
+    assert failed == {
+        "non_negative_fct_order_line_fulfilment_ordered_qty",
+        "non_negative_kpi_service_level_daily_filled_qty",
+        "non_negative_kpi_service_level_daily_due_qty",
+        "rate_between_kpi_service_level_daily_unit_fill_rate",
+        "unique_fct_order_line_fulfilment_sale_line_id",
+        "fct_order_line_fulfilment_one_row_per_sale_line",
+    }, tested
+    assert {tested[name] for name in failed} == {"fail"}  # `fail` is severity error; a warning is `warn`
+    # every other test of the two marts ran and passed: the warnings, the expressions, the reconciliation
+    ids = {f"model.distribution_reporting.{name}" for name in ("fct_order_line_fulfilment", "kpi_service_level_daily")}
+    assert set(tested) == {
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and ids & set(n["depends_on"]["nodes"])
+    }
