@@ -21,6 +21,10 @@ class KpiConfig(dg.Config):
     as_of: str = ""  # the reporting date (YYYY-MM-DD); empty: today in reporting_tz
 
 
+PUBLISHED = "marts"  # what people, reports and BI read
+AUDIT = "marts_audit"  # where dbt builds and tests the marts (dbt_project.yml, `models: marts`)
+
+
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=KpiTranslator(), pool=POOL)
 def kpi_models(
     context: dg.AssetExecutionContext,
@@ -29,19 +33,54 @@ def kpi_models(
     warehouse: WarehouseResource,
     carrier_api: CarrierApiResource,
 ):
+    """`dbt build` (models, their tests as checks, unit tests), then publish the marts.
+
+    Write-audit-publish: dbt builds the marts into their audit schema (`marts_audit`,
+    dbt_project.yml) and tests them there; only when the whole build passed are they copied into
+    `marts` in one transaction, and only then are they reported as materialized. A failed test (or
+    model) publishes nothing: `marts` keeps the last good build, consistent with itself, and the
+    step fails with the tests that failed, so the run fails and the alert names them.
+    """
     dbt_vars = {"as_of": config.as_of} if config.as_of else {}
     notices = empty_source_notices(warehouse, carrier_api)
     # model -> why it is empty, worked out once per run, and only when an optional source is empty
     affected = notices_by_model(json.loads(DBT_PROJECT.manifest_path.read_text()), notices) if notices else {}
+    built: dict[str, dg.Output] = {}  # mart -> its output, held back until the build has passed
+    failed: list[str] = []
     with warehouse.dbt_environment():
-        invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
-        for event in invocation.stream():
-            # The output of `marts/x` is `marts__x`.
-            if isinstance(event, dg.Output) and event.output_name.split("__")[-1] in affected:
-                notice = affected[event.output_name.split("__")[-1]]
-                event = event.with_metadata({**event.metadata, "notice": notice})
-            yield event
-    keep_partial_parse(invocation.target_path, DBT_PROJECT.project_dir / "target")
+        invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)
+        try:
+            for event in invocation.stream():
+                if isinstance(event, dg.AssetCheckResult) and not event.passed:
+                    if event.severity == dg.AssetCheckSeverity.ERROR:
+                        failed.append(f"{event.asset_key.to_user_string()} {event.check_name}")
+                if not isinstance(event, dg.Output):
+                    yield event
+                    continue
+                key = context.assets_def.keys_by_output_name[event.output_name]
+                if key.path[-1] in affected:
+                    event = event.with_metadata({**event.metadata, "notice": affected[key.path[-1]]})
+                if key.path[0] == PUBLISHED:
+                    built[key.path[-1]] = event
+                else:
+                    yield event
+        finally:
+            keep_partial_parse(invocation.target_path, DBT_PROJECT.project_dir / "target")
+    if not invocation.is_successful():
+        why = "; ".join(failed) or first_line(str(invocation.get_error()))
+        raise dg.Failure(
+            description=f"the marts were not published, the last good ones stay: {why}",
+            metadata={"failed": why, "held_back": ", ".join(sorted(built)) or "-"},
+        )
+    with warehouse.open() as wh:
+        wh.publish(AUDIT, PUBLISHED, sorted(built))
+    for name, output in built.items():
+        yield output.with_metadata({**output.metadata, "dagster/table_name": f"{PUBLISHED}.{name}"})
+
+
+def first_line(text: str) -> str:
+    """dbt's errors come as a paragraph; the first line that says something is the one to show."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "dbt build failed")
 
 
 def empty_source_notices(warehouse: WarehouseResource, carrier_api: CarrierApiResource) -> dict[str, str]:
