@@ -4,11 +4,17 @@ Replies follow Odoo 17's JSON-RPC: JSON-RPC results and errors with HTTP
 200 (errors as `{"error": {"code": 200, "message": "Odoo Server Error",
 "data": {"name", "message", "arguments", "debug", "context"}}}`), HTTP 400 for
 a body that is not JSON, HTTP 404 for an unknown route.
+
+Anyone who can reach the server can call it, so it guards itself where Odoo's
+answer does not matter: a body longer than `RPC_MAX_BODY` (`ADMIN_MAX_BODY`
+for the admin endpoint) is refused with HTTP 413 before it is read, and the
+admin endpoint answers HTTP 429 to a client that calls it too often.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -22,6 +28,32 @@ from .webhooks import Webhook
 
 WRITES = ("create", "write", "unlink")
 HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+ADMIN_PATH = "/sim/admin/faults"
+# Far above any JSON-RPC request a client sends (a page of 5,000 ids is 40 kB), and under Odoo's own
+# limit (odoo/http.py, DEFAULT_MAX_CONTENT_LENGTH, 128 MiB).
+RPC_MAX_BODY = 10 * 1024 * 1024
+ADMIN_MAX_BODY = 4096  # a password and a few settings
+# Per client address: a test changes the faults a few times in a row, nobody needs more.
+ADMIN_BURST, ADMIN_PER_SECOND = 20, 10
+
+
+class TokenBucket:
+    """Per client address, `burst` requests at once, then `per_second` a second."""
+
+    def __init__(self, burst: int, per_second: float):
+        self.burst, self.per_second = burst, per_second
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, time.monotonic() then)
+        self._lock = threading.Lock()
+
+    def take(self, address: str) -> bool:
+        """Take a token from the bucket of `address`; False when it is empty."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, then = self._buckets.get(address, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - then) * self.per_second)
+            allowed = tokens >= 1
+            self._buckets[address] = (tokens - allowed, now)
+        return allowed
 
 
 class Sim:
@@ -40,6 +72,7 @@ class Sim:
         self.db, self.orm = db, Orm(db, webhook)
         self.shipments, self.carrier_token = shipments, carrier_token
         self.admin_password, self.faults = admin_password, faults
+        self.admin_limiter = TokenBucket(ADMIN_BURST, ADMIN_PER_SECOND)
         self.read_only = False  # several worker processes, each with its own copy of the data (--workers)
 
     def version_info(self) -> dict:
@@ -125,6 +158,7 @@ def error_reply(request_id, exc: Exception) -> dict:
 def make_handler(sim: Sim, quiet: bool = True):
     class Handler(BaseHTTPRequestHandler):
         server_version = "Werkzeug/2.0.2"
+        trickle = 0.0  # seconds between the bytes of this response's body (the `trickle_ms` fault)
 
         def log_message(self, fmt, *args):
             if not quiet:
@@ -133,8 +167,10 @@ def make_handler(sim: Sim, quiet: bool = True):
         # --- routes -------------------------------------------------------------
         def do_POST(self):
             path = urlsplit(self.path).path
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if path == "/sim/admin/faults":
+            body = self._body(ADMIN_MAX_BODY if path == ADMIN_PATH else RPC_MAX_BODY)
+            if body is None:
+                return
+            if path == ADMIN_PATH:
                 return self._admin(body)
             if path not in ("/jsonrpc", "/web/webclient/version_info"):
                 return self._send(404, b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>", "text/html")
@@ -186,11 +222,24 @@ def make_handler(sim: Sim, quiet: bool = True):
             self._json(reply, fault)
 
         # --- helpers -----------------------------------------------------------
+        def _body(self, limit: int) -> bytes | None:
+            """The request body, or None once a 413 is sent for one longer than `limit`, unread.
+
+            A missing, negative or garbled Content-Length means no body, as werkzeug (under Odoo)
+            reads it: the body is never read up to the end of the stream, which may never come."""
+            declared = self.headers.get("Content-Length", "").strip()
+            length = int(declared) if declared.isdecimal() else 0
+            if length > limit:
+                self._send(413, f"Request body larger than {limit} bytes".encode(), "text/plain")
+                return None
+            return self.rfile.read(length)
+
         def _fault(self) -> str | None:
             """Apply latency and the faults that replace the reply; 'done' when the reply was sent."""
             faults = sim.faults
             if faults.latency_ms:
                 time.sleep(faults.latency_ms / 1000)
+            self.trickle = faults.trickle_ms / 1000
             fault = faults.next()
             if fault == "html":
                 self._send(200, HTML_PAGE, "text/html")
@@ -201,16 +250,31 @@ def make_handler(sim: Sim, quiet: bool = True):
             return fault
 
         def _admin(self, body: bytes):
+            """Change the faults: `reset` first, if true, then the settings given, all or none."""
+            if not sim.admin_limiter.take(self.client_address[0]):
+                return self._admin_error(
+                    429, f"too many requests: at most {ADMIN_BURST} at once, then {ADMIN_PER_SECOND} a second"
+                )
             try:
                 request = json.loads(body)
-                if request.pop("admin_password", None) != sim.admin_password:
-                    return self._json({"error": "forbidden", "message": "wrong admin password"}, None, 403)
-                if request.pop("reset", False):
-                    sim.faults.update(Faults().settings())
-                sim.faults.update(request)
-            except (ValueError, AttributeError) as exc:
-                return self._json({"error": "bad_request", "message": str(exc)}, None, 400)
+            except ValueError:
+                request = None
+            if not isinstance(request, dict):
+                return self._admin_error(400, "the body must be a JSON object")
+            if request.pop("admin_password", None) != sim.admin_password:
+                return self._admin_error(403, "wrong admin password")
+            reset = request.pop("reset", False)
+            if not isinstance(reset, bool):
+                return self._admin_error(400, f"reset must be true or false, got {reset!r}")
+            try:
+                sim.faults.update({**Faults().settings(), **request} if reset else request)
+            except ValueError as exc:
+                return self._admin_error(400, str(exc))
             self._json({"faults": sim.faults.settings()}, None)
+
+        def _admin_error(self, status: int, message: str):
+            error = {400: "bad_request", 403: "forbidden", 429: "too_many_requests"}[status]
+            self._json({"error": error, "message": message}, None, status)
 
         def _json(self, payload: dict, fault: str | None, status: int = 200):
             self._send(status, json.dumps(payload).encode(), "application/json", cut=fault == "cut")
@@ -220,8 +284,22 @@ def make_handler(sim: Sim, quiet: bool = True):
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data[: len(data) // 2] if cut else data)
+            data = data[: len(data) // 2] if cut else data
+            if self.trickle:
+                self._write_slowly(data)
+            else:
+                self.wfile.write(data)
             if cut:
+                self.close_connection = True
+
+        def _write_slowly(self, data: bytes):
+            """One byte at a time, `trickle` seconds apart: no read of the client waits long, yet the
+            whole answer takes as long as the bytes times the trickle."""
+            try:
+                for i in range(len(data)):
+                    time.sleep(self.trickle)
+                    self.wfile.write(data[i : i + 1])
+            except ConnectionError:  # the client gave up
                 self.close_connection = True
 
     return Handler

@@ -1,8 +1,9 @@
 """The carrier tracking API client (see `odoo_sim/carrier.py` for the contract).
 
 `GET <CARRIER_API_URL>/shipments?updated_since=&page=&page_size=` with a bearer
-token; retries like the Odoo client; an authentication failure or a bad
-request is an error at once, with the URL and never the token.
+token; retries like the Odoo client, with the timeout an overall deadline per
+request; an authentication failure or a bad request is an error at once, with
+the URL and never the token.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from reporting_assets.retry import RetriesExhausted, transient_http, with_retries
+from reporting_assets.retry import RetriesExhausted, deadline_opener, timed_out, transient_http, with_retries
 
 
 class CarrierError(Exception):
@@ -36,6 +37,7 @@ class CarrierSettings:
 class CarrierClient:
     def __init__(self, settings: CarrierSettings):
         self.settings = settings
+        self._opener = deadline_opener()
 
     def shipments_page(self, updated_since: str | None, page: int, page_size: int | None = None) -> dict:
         query = {"page": page, "page_size": page_size or self.settings.page_size}
@@ -47,7 +49,7 @@ class CarrierClient:
         )
 
         def get() -> dict:
-            with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
+            with self._opener.open(request, timeout=self.settings.timeout) as response:
                 reply = json.loads(response.read())
             if not isinstance(reply, dict) or not isinstance(reply.get("shipments"), list):
                 raise json.JSONDecodeError("reply has no 'shipments' list", str(reply)[:100], 0)
@@ -71,4 +73,9 @@ class CarrierClient:
                 f"{exc.read()[:200].decode(errors='replace')}"
             ) from None
         except RetriesExhausted as exc:
+            if timed_out(exc.__cause__):
+                raise CarrierError(
+                    f"the carrier API at {self.settings.url} did not answer within {self.settings.timeout:g} s; "
+                    f"tried {self.settings.retries + 1} times"
+                ) from None
             raise CarrierError(str(exc)) from None

@@ -4,21 +4,22 @@ Every call goes through `OdooClient.call`, which retries what is transient
 (HTTP 5xx, timeouts, cut or non-JSON responses, dropped connections, Odoo's
 own transient database errors) with exponential backoff, and turns what
 retrying cannot fix into an `OdooError` whose message names the URL, database
-and user (never the password or API key).
+and user (never the password or API key). `ODOO_TIMEOUT` bounds each request
+as a whole (`retry.deadline_opener`), however slowly the server answers.
 """
 
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import odoorpc
 import odoorpc.error
 
-from reporting_assets.retry import RetriesExhausted, transient_http, with_retries
+from reporting_assets.retry import RetriesExhausted, deadline_opener, timed_out, transient_http, with_retries
 from reporting_assets.settings import default_of
 
 NO_ARCHIVE_FILTER = {"active_test": False}
@@ -84,7 +85,14 @@ class OdooClient:
         s = self.settings
         odoo = self._retrying(
             "connect",
-            lambda: odoorpc.ODOO(self._host, protocol=self._protocol, port=self._port, timeout=s.timeout),
+            lambda: odoorpc.ODOO(
+                self._host,
+                protocol=self._protocol,
+                port=self._port,
+                timeout=s.timeout,
+                # with cookies, as odoorpc's own opener
+                opener=deadline_opener(urllib.request.HTTPCookieProcessor()),
+            ),
             not_odoo=True,
         )
         if odoo.version is None:
@@ -189,9 +197,7 @@ class OdooClient:
             cause = exc.__cause__
             if not_odoo and isinstance(cause, json.JSONDecodeError):
                 raise OdooError(f"{s.url} does not look like an Odoo server: it does not answer JSON-RPC") from None
-            if isinstance(cause, (socket.timeout, TimeoutError)) or (
-                isinstance(cause, urllib.error.URLError) and isinstance(cause.reason, (socket.timeout, TimeoutError))
-            ):
+            if timed_out(cause):
                 raise OdooError(
                     f"Odoo at {s.url} did not answer within {s.timeout:g} s (ODOO_TIMEOUT); tried {s.retries + 1} times"
                 ) from None
