@@ -10,7 +10,7 @@ import sys
 import duckdb
 import pytest
 from support.cli import cli_env, reporting
-from support.servers import serve_http
+from support.servers import serve_http, wait_until
 
 pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
@@ -198,10 +198,21 @@ def test_a_duckdb_file_held_by_another_process_is_waited_for_then_refused_with_o
         "run again when it has finished"
     )
 
-    holder = _hold_duckdb(env["REPORTING_DUCKDB_PATH"], 3)  # released while the run waits
-    done = reporting({**env, "REPORTING_DUCKDB_LOCK_WAIT": "60"}, "ingest", "--models", "uom.uom")
-    holder.wait()
-    assert done.returncode == 0, done.stderr
-    assert f"warning: waiting for the DuckDB warehouse {env['REPORTING_DUCKDB_PATH']}, in use by process " in (
-        done.stdout
-    )
+    # Released while the run waits: as soon as it says it is waiting (however long it took to start).
+    holder = _hold_duckdb(env["REPORTING_DUCKDB_PATH"], 120)
+    log = tmp_path / "waiting.log"
+    with open(log, "w") as out:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "reporting_assets.cli", "ingest", "--models", "uom.uom"],
+            env={**env, "REPORTING_DUCKDB_LOCK_WAIT": "60"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=tmp_path,
+        )
+        waiting = f"warning: waiting for the DuckDB warehouse {env['REPORTING_DUCKDB_PATH']}, in use by process "
+        wait_until(lambda: waiting in log.read_text(), 60, "the run to say it waits", run)
+        holder.kill()
+        holder.wait()
+        assert run.wait(timeout=120) == 0, log.read_text()
+    assert "raw_odoo/uom_uom" in log.read_text()  # it went on and loaded, once the file was free
