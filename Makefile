@@ -38,7 +38,7 @@ lint: install
 	$(BIN)/sqlfluff lint dbt_project
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 # The quick loop: the tests that start nothing (unit tests of the pure modules, definitions, dbt layout).
 test-fast: install

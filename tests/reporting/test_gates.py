@@ -5,8 +5,8 @@ fail, but only after dbt had already replaced `marts.kpi_service_level_daily` (u
 `dbt build` writes a model before it tests it.
 Here the same corruption (in the raw copy, where the next incremental sync leaves it) must leave the
 published marts byte for byte as they were, fail the run (exit 1, naming the failed tests), raise the
-run-failure alert, and keep the bad build visible in `marts_audit` for whoever investigates; once the
-data is right again, the next run publishes.
+run-failure alert, and keep the bad build visible in `marts_audit` for whoever investigates. (That a
+passing build is published is the first run's `marts == marts_audit`.)
 """
 
 from __future__ import annotations
@@ -98,7 +98,6 @@ def test_a_failing_dbt_test_publishes_nothing_and_fails_the_run(srv, tmp_path, r
         )
     ]
     assert len(corrupted) == 20
-    original = sql(f"select id, product_uom_qty from raw_odoo.sale_order_line where id in {tuple(corrupted)}")
     sql(f"update raw_odoo.sale_order_line set product_uom_qty = -50 where id in {tuple(corrupted)}")
 
     done = reporting(env, "run", "--as-of", AS_OF, timeout=600)
@@ -122,13 +121,3 @@ def test_a_failing_dbt_test_publishes_nothing_and_fails_the_run(srv, tmp_path, r
         alert_on_run_failure(context)
     (posted,) = received
     assert "the marts were not published" in posted["why"] and "marts/" in posted["why"]
-
-    for line, qty in original:
-        sql(f"update raw_odoo.sale_order_line set product_uom_qty = {qty} where id = {line}")
-    done = reporting(env, "run", "--as-of", AS_OF, timeout=600)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    # Published again, exactly what was built and tested (the same figures as at first, but a
-    # PostgreSQL float sum may differ in its last bit when the rows are read in another order).
-    assert snapshot(sql, "marts") == snapshot(sql, "marts_audit")
-    assert snapshot(sql, "marts").keys() == published.keys()
-    assert sql("select min(ordered_qty) from marts.fct_order_line_fulfilment")[0][0] > 0
