@@ -20,7 +20,11 @@ UI_PORT ?= 3000
 
 install: $(STAMP) $(MANIFEST)
 
+# WeasyPrint (the reports' PDF) needs Pango from the system: installed here when missing and possible.
 $(STAMP): pyproject.toml
+	@ldconfig -p 2>/dev/null | grep -q libpango-1.0 || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; } \
+		|| echo "note: the reports' PDF needs Pango (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -38,7 +42,7 @@ lint: install
 	$(BIN)/sqlfluff lint dbt_project
 
 test: install
-	$(BIN)/pytest -q --durations=15
+	$(BIN)/pytest -q --durations=15 -n 2 --dist loadfile
 
 # The quick loop: the tests that start nothing (unit tests of the pure modules, definitions, dbt layout).
 test-fast: install

@@ -131,14 +131,18 @@ def materialize(
     full_refresh: bool,
     as_of: str | None = None,
     verbose: bool = False,
+    partition_key: str | None = None,
 ):
     """Materialize through Dagster and print what happened; returns Dagster's result. `settings` are
-    this process's (`get_settings()`), which the code location is built from."""
+    this process's (`get_settings()`), which the code location is built from. `keys=None` is every
+    unpartitioned asset (the reports, partitioned by date, run apart: see `render_reports`)."""
     from reporting_assets.console import progress_logger
-    from reporting_assets.definitions import defs
+    from reporting_assets.definitions import REPORT_GROUP, defs
 
     assets = materializable(defs)
-    selected = [a for a in assets if keys is None or set(a.keys) & set(keys)]
+    if keys is None:
+        keys = [k for a in assets if REPORT_GROUP not in a.group_names_by_key.values() for k in a.keys]
+    selected = [a for a in assets if set(a.keys) & set(keys)]
     run_config = run_config_for(selected, full_refresh, as_of, verbose)
     instance = local_instance(settings)
     release_dead_runs(instance)
@@ -152,6 +156,7 @@ def materialize(
         run_config=run_config,
         instance=instance,
         raise_on_error=False,
+        partition_key=partition_key,
         tags={"reporting/host": socket.gethostname(), "reporting/pid": str(os.getpid())},
     )
     print_summary(result, settings)
@@ -187,10 +192,12 @@ def run_config_for(selected: list, full_refresh: bool, as_of: str | None, verbos
 
 
 def print_summary(result, settings: Settings) -> None:
-    rows = []
+    rows, reports = [], []
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
         md = {k: v.value for k, v in mat.metadata.items()}
+        if "html" in md:
+            reports.append(f"{mat.asset_key.to_user_string()} {mat.partition}: {md['html']}")
         if "rows_read" in md:
             rows.append(
                 (
@@ -207,6 +214,8 @@ def print_summary(result, settings: Settings) -> None:
         print(f"\n{'asset':<34}{'read':>9}{'inserted':>10}{'updated':>9}{'deleted':>9}{'rows':>9}{'seconds':>9}")
         for r in rows:
             print(f"{r[0]:<34}{r[1]:>9}{r[2]:>10}{r[3]:>9}{r[4]:>9}{r[5]:>9}{r[6]:>9.2f}")
+    for line in reports:
+        print(line)
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             print(
@@ -284,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="materialize every asset: ingest, then dbt build")
     run.add_argument("--full-refresh", action="store_true", help="ignore stored cursors, re-read everything")
     run.add_argument("--as-of", type=_date, help="the reporting date (YYYY-MM-DD); default: today in reporting_tz")
+    report = commands.add_parser("report", help="render one report and print where its files are")
+    report.add_argument("id", help="the report (reporting_assets/reports/catalog/<id>.yml)")
+    report.add_argument("--as-of", type=_date, help="the reporting date; default: the date the marts hold")
+    report.add_argument("--customer", type=int, help="a customer report for this customer (Odoo id) only")
     webhooks = commands.add_parser("webhooks", help="receive Odoo automation-rule webhooks as change hints")
     webhooks.add_argument("--host", default="127.0.0.1")
     webhooks.add_argument("--port", type=int, default=8070)
@@ -328,12 +341,75 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from reporting_assets.preflight import preflight, print_report
 
         return print_report(preflight(settings), settings)
+    if args.command == "report":
+        return render_one(parser, settings, args.id, args.as_of, args.customer)
     try:
         keys = raw_selection(args.models) if args.command == "ingest" else None
     except KeyError as exc:
         parser.error(exc.args[0])
     result = materialize(settings, keys, args.full_refresh, getattr(args, "as_of", None), verbose=args.verbose)
+    if args.command == "run" and result.success:
+        result = render_reports(settings, args.verbose)
     return exit_status(result)
+
+
+def render_one(parser, settings: Settings, report_id: str, as_of: str | None, customer: int | None) -> int:
+    """`reporting report <id>`: one report rendered from the published marts, its folders printed."""
+    import json
+
+    from reporting_assets.dbt import DBT_PROJECT
+    from reporting_assets.definitions import REPORT_CATALOG
+    from reporting_assets.defs.reports.assets import checks_status, report_context
+    from reporting_assets.reports import build, query
+    from reporting_assets.reports.store import DirectoryStore
+    from reporting_assets.warehouse import open_warehouse
+
+    if report_id not in REPORT_CATALOG:
+        parser.error(f"no report {report_id!r}; the reports: {', '.join(sorted(REPORT_CATALOG))}")
+    report = REPORT_CATALOG[report_id]
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    context = report_context(report, manifest, checks_status(local_instance(settings), report))
+    store = DirectoryStore(settings.reports_dir)
+    with open_warehouse(settings.warehouse, settings.duckdb_path, settings.pg_dsn) as wh:
+        as_of = as_of or str(wh.execute(f"SELECT max(as_of) FROM marts.{report.marts[0]}")[0][0])
+        try:
+            if customer is None:
+                rendered = build.render_all(wh, store, report, as_of, context)
+            else:
+                names = dict(query.customers(wh, next(s.source for s in report.sections if s.source)))
+                if report.scope != "customer" or customer not in names:
+                    parser.error(f"--customer {customer}: {report_id} has no version for that customer on {as_of}")
+                rendered = build.render_report(wh, store, report, as_of, context, (customer, names[customer]))
+        except query.MartsNotReady as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    if not rendered:
+        print(f"{report_id}: no data for {as_of}, nothing produced")
+    for r in rendered:
+        print(f"{report_id} {as_of} {r.manifest['scope']} ({r.variant}, version {r.version}): {r.location}")
+    return 0
+
+
+def render_reports(settings: Settings, verbose: bool):
+    """After `reporting run`: the reports of the date the marts were just built for, as Dagster runs
+    of their partition (daily reports every day, weekly ones when that date is a Monday)."""
+    from reporting_assets.definitions import REPORT_CATALOG
+    from reporting_assets.warehouse import open_warehouse
+
+    with open_warehouse(settings.warehouse, settings.duckdb_path, settings.pg_dsn) as wh:
+        as_of = str(wh.execute("SELECT max(as_of) FROM marts.kpi_service_level_daily")[0][0])
+    weekday = date.fromisoformat(as_of).weekday()
+    due = [r for r in REPORT_CATALOG.values() if r.cadence == "daily" or weekday == 0]
+    if len(due) < len(REPORT_CATALOG):
+        print(f"weekly reports are dated on Mondays; `reporting report <id> --as-of {as_of}` renders one now")
+    result = None
+    for cadence in ("daily", "weekly"):
+        keys = [dg.AssetKey(["reports", r.id]) for r in due if r.cadence == cadence]
+        if keys:
+            result = materialize(settings, keys, False, verbose=verbose, partition_key=as_of)
+            if not result.success:
+                break
+    return result
 
 
 if __name__ == "__main__":

@@ -19,15 +19,20 @@ from reporting_assets.defs.orchestration.automation import automation
 from reporting_assets.defs.orchestration.freshness import with_freshness
 from reporting_assets.defs.orchestration.health import pipeline_health
 from reporting_assets.defs.orchestration.schedules import daily_full_refresh, full_refresh_job
+from reporting_assets.defs.reports.assets import CATALOG as REPORT_CATALOG
+from reporting_assets.defs.reports.assets import report_assets
 from reporting_assets.resources import resources_for
 from reporting_assets.settings import get_settings
 
-__all__ = ["CARRIER_KEY", "RAW_GROUPS", "defs", "kpi_models", "raw_key"]
+__all__ = ["CARRIER_KEY", "RAW_GROUPS", "REPORT_CATALOG", "REPORT_GROUP", "defs", "kpi_models", "raw_key"]
+REPORT_GROUP = "reports"
 
 with warnings.catch_warnings():  # code references are a beta API, used knowingly
     warnings.simplefilter("ignore", dg.BetaWarning)
     # Each Python asset links to its source file in the UI (dbt models link to theirs via the translator).
-    python_assets = dg.with_source_code_references([*odoo_raw_assets, carrier_shipments, pipeline_health])
+    python_assets = dg.with_source_code_references(
+        [*odoo_raw_assets, carrier_shipments, pipeline_health, *report_assets]
+    )
 
 defs = with_freshness(
     dg.Definitions(

@@ -85,11 +85,12 @@ def main() -> int:
             if args.dev:
                 return _dagster_dev(settings, args.ui_port, args.webhook_port)
             print("Materializing every asset through Dagster (reporting run) ...", flush=True)
-            from reporting_assets.cli import exit_status, materialize
+            from reporting_assets.cli import exit_status, materialize, render_reports
 
             result = materialize(settings, None, full_refresh=False, as_of=as_of)
+            reports = render_reports(settings, verbose=False) if result.success else None  # the daily pack
             _summary(settings, result, args.ui_port, args.docs_port)
-            return exit_status(result)
+            return exit_status(result) or (exit_status(reports) if reports else 0)
         except KeyboardInterrupt:
             return stop_quietly("Stopped.")
         finally:
@@ -186,6 +187,8 @@ def _summary(settings: Settings, result, ui_port: int, docs_port: int) -> None:
         f"    e.g.  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{duckdb_path}', read_only=True)"
         f".sql('select * from marts.kpi_supplier_performance order by on_time_rate limit 5'))\""
     )
+    print(f"  reports (HTML, PDF, XLSX per version):  {settings.reports_dir}")
+    print("    one now:  .venv/bin/reporting report <id> (ids: reporting_assets/reports/catalog/*.yml)")
     print(f"  Dagster instance:    {home}   run {result.run_id}")
     print(f"    UI (runs, logs, metadata, checks, freshness):  make dev  ->  http://localhost:{ui_port}")
     print(f"  dbt docs (what each KPI means):  make docs  ->  http://localhost:{docs_port}")

@@ -18,11 +18,13 @@ import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_DUCKDB_PATH = ".reporting/warehouse.duckdb"
 DEFAULT_DAGSTER_HOME = ".reporting/dagster"
+DEFAULT_REPORTS_DIR = ".reporting/reports"
 HOW_TO_SET = "set it in .env (start from .env.example) or in the environment"
 
 
@@ -75,6 +77,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("REPORTING_ALERT_WEBHOOK_URL", "JSON webhook of the alerts, e.g. a Slack incoming webhook (secret)"),
     Variable("DAGSTER_WEBSERVER_URL", "where alert links point (the Dagster UI)", "http://localhost:3000"),
     Variable("DBT_DOCS_URL", "where the dbt docs links of the assets point", "http://localhost:8080"),
+    Variable("REPORTING_REPORTS_DIR", "where rendered report versions are kept", DEFAULT_REPORTS_DIR),
+    Variable("REPORTING_REPORTS_START", "the first reporting date of the report partitions (YYYY-MM-DD)", "2026-01-01"),
 )
 
 
@@ -138,6 +142,9 @@ class Settings:
     # where links point
     webserver_url: str
     dbt_docs_url: str
+    # reports
+    reports_dir: str  # absolute
+    reports_start: str  # YYYY-MM-DD
 
     @property
     def carrier_configured(self) -> bool:
@@ -242,6 +249,8 @@ class Settings:
             alert_webhook_url=http_url(env, "REPORTING_ALERT_WEBHOOK_URL"),
             webserver_url=value("DAGSTER_WEBSERVER_URL").rstrip("/"),
             dbt_docs_url=value("DBT_DOCS_URL").rstrip("/"),
+            reports_dir=str(Path(value("REPORTING_REPORTS_DIR")).resolve()),
+            reports_start=iso_date(env, "REPORTING_REPORTS_START"),
         )
 
 
@@ -320,6 +329,14 @@ def time_zone(env: Mapping[str, str], name: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{name} must be an IANA time zone such as UTC or Europe/Brussels, got {raw!r}") from None
     return raw
+
+
+def iso_date(env: Mapping[str, str], name: str) -> str:
+    text = (env.get(name) or "").strip() or default_of(name)
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ConfigError(f"{name} must be a date YYYY-MM-DD, got {text!r}") from None
 
 
 def cron(env: Mapping[str, str], name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import signal
 import socket
@@ -19,12 +20,18 @@ import odoorpc
 import pytest
 from support.servers import free_port, wait_until
 
+from reporting_assets.reports.definition import CATALOG
+
 pytestmark = pytest.mark.slow  # starts demo servers or processes; `make test-fast` skips it
 
 
 def demo_env(tmp_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "CARRIER_", "REPORTING_", "DAGSTER_"))}
-    env.update(DAGSTER_HOME=str(tmp_path / "dagster"), REPORTING_DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"))
+    env.update(
+        DAGSTER_HOME=str(tmp_path / "dagster"),
+        REPORTING_DUCKDB_PATH=str(tmp_path / "warehouse.duckdb"),
+        REPORTING_REPORTS_DIR=str(tmp_path / "reports"),
+    )
     return env
 
 
@@ -47,6 +54,12 @@ def test_make_demo_materializes_everything_and_says_where_it_is(tmp_path):
     assert "Checks: " in out and " passed, 0 failed" in out
     assert env["REPORTING_DUCKDB_PATH"] in out and env["DAGSTER_HOME"] in out
     assert "make docs" in out and "dbt.log" in out and "Done." in out
+    # The daily pack: every daily report rendered, each printed with where its HTML is.
+    daily = [p.stem for p in CATALOG.glob("*.yml") if "cadence: daily" in p.read_text()]
+    assert len(daily) >= 7
+    for report_id in daily:
+        (html,) = re.findall(rf"reports/{report_id} \S+: (\S+/report\.html)", out)
+        assert Path(html).is_file() and html.startswith(env["REPORTING_REPORTS_DIR"])
 
 
 def test_make_demo_fails_loudly_when_the_demo_odoo_cannot_start(tmp_path):

@@ -66,6 +66,16 @@ def test_a_raw_update_refreshes_exactly_the_models_downstream_of_it():
         "intermediate/int_on_hand",
         "marts/kpi_inventory_position",
         "marts/kpi_stock_aging",
+        # the report marts built on stock (marts/reports/)
+        "marts/rpt_customer_escalations",
+        "marts/rpt_customer_kpi_comparisons",
+        "marts/rpt_daily_history",
+        "marts/rpt_kpi_comparisons",
+        "marts/rpt_kpi_trend",
+        "marts/rpt_late_lines",
+        "marts/rpt_overdue_po_line_risk",
+        "marts/rpt_stock_aging_by_group",
+        "marts/rpt_stock_items",
     }
 
 
