@@ -5,7 +5,10 @@ The helpers themselves live in `tests/support/` (servers, the CLI, raw compariso
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
+import threading
 import uuid
 
 import psycopg2
@@ -76,3 +79,23 @@ def pg_dsn():
     yield dsn
     admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+@pytest.fixture
+def webhook():
+    """A JSON webhook receiver (as for Slack or Teams alerts): its URL, and the bodies posted to it."""
+    received = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    server.shutdown()

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import http.server
-import json
-import threading
 
 import dagster as dg
 import duckdb
@@ -43,25 +40,6 @@ def smtp():
     controller.start()
     yield controller.port, inbox
     controller.stop()
-
-
-@pytest.fixture
-def webhook():
-    received = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
-    server.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,6 @@ passing build is published is the first run's `marts == marts_audit`.)
 
 from __future__ import annotations
 
-import http.server
-import json
-import threading
 from collections.abc import Callable
 
 import dagster as dg
@@ -33,25 +30,6 @@ def srv():
     server = Server(scale="0.05")
     yield server
     server.stop()
-
-
-@pytest.fixture
-def webhook():
-    received = []
-
-    class Receiver(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
-    server.shutdown()
 
 
 def connect(env: dict) -> Callable[[str], list[tuple]]:
