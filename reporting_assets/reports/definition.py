@@ -29,7 +29,7 @@ FILE_FORMATS = ("html", "pdf", "xlsx")
 KINDS = ("tiles", "table", "chart", "exceptions", "narrative")
 MARKS = ("line", "bar")
 BETTER = ("higher", "lower")
-GRAINS = ("day", "week")
+GRAINS = ("day", "week", "completed_week")  # completed_week: the ISO week just ended (weekly reports)
 TILE_COLUMNS = ("kpi", "grain", "value", "previous", "trailing_avg", "month_to_date")
 
 
