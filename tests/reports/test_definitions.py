@@ -127,3 +127,15 @@ def test_a_twelfth_report_is_a_yaml_file(tmp_path):
     (catalog / "broken.yml").write_text("id: broken\ntitle: [unclosed\n")
     with pytest.raises(DefinitionError, match=r"^broken.yml: not valid YAML"):
         load_catalog(DBT_PROJECT.manifest_path, catalog)
+
+
+def test_the_code_location_loads_with_the_reports_as_dagster_loads_it():
+    """Every job resolves: a job selecting the date-partitioned reports beside unpartitioned assets
+    (the daily full refresh did) stops the whole code location from loading."""
+    import dagster as dg
+
+    from reporting_assets.definitions import defs
+
+    dg.Definitions.validate_loadable(defs)
+    jobs = {job.name: job for job in defs.get_repository_def().get_all_jobs()}
+    assert not [k for k in jobs["full_refresh"].asset_layer.executable_asset_keys if k.path[0] == "reports"]
