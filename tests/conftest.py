@@ -63,9 +63,9 @@ def _pg_reachable() -> str | None:
         return str(exc).strip().splitlines()[0]
 
 
-@pytest.fixture
-def pg_dsn():
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+def _fresh_database():
+    """A fresh, empty PostgreSQL database, dropped afterwards (skipped with the reason when the
+    server is unreachable, except under CI=true, where that fails)."""
     problem = _pg_reachable()
     if problem:
         if os.environ.get("CI") == "true":
@@ -75,10 +75,21 @@ def pg_dsn():
     admin = psycopg2.connect(PG_DSN)
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    dsn = PG_DSN.rsplit("/", 1)[0] + "/" + name
-    yield dsn
+    yield PG_DSN.rsplit("/", 1)[0] + "/" + name
     admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+@pytest.fixture
+def pg_dsn():
+    """A fresh PostgreSQL database for one test."""
+    yield from _fresh_database()
+
+
+@pytest.fixture(scope="module")
+def module_pg_dsn():
+    """A fresh PostgreSQL database shared by the tests of one module (one expensive build)."""
+    yield from _fresh_database()
 
 
 @pytest.fixture

@@ -76,18 +76,8 @@ def duck(srv, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pg(srv, tmp_path_factory):
-    import uuid
-
-    from support.servers import PG_DSN
-
-    name = f"reporting_test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(PG_DSN)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    yield build(srv, tmp_path_factory.mktemp("pg"), "postgres", PG_DSN.rsplit("/", 1)[0] + "/" + name)
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+def pg(srv, tmp_path_factory, module_pg_dsn):
+    return build(srv, tmp_path_factory.mktemp("pg"), "postgres", module_pg_dsn)
 
 
 def plain(value, fmt: str):
@@ -108,7 +98,7 @@ def html_value(cell, fmt: str):
     return None if raw is None else (raw if fmt == "date" else float(raw))
 
 
-def customer_of(built: Built, version: Path) -> int | None:
+def customer_of(version: Path) -> int | None:
     scope = version.parent.name
     return int(scope.split("-")[1]) if scope.startswith("customer-") else None
 
@@ -127,7 +117,7 @@ def test_every_figure_of_every_report_equals_the_marts(duck):
     checked = 0
     for report in CATALOG.values():
         for version in duck.versions(report.id):
-            customer = customer_of(duck, version)
+            customer = customer_of(version)
             page = Page((version / "report.html").read_text())
             book = openpyxl.load_workbook(io.BytesIO((version / "report.xlsx").read_bytes()))
             sheets = iter(book.sheetnames[1:-1])  # Summary first, Definitions last, one per table-like section
@@ -218,7 +208,7 @@ def test_a_customer_report_holds_that_customer_only(duck):
     versions = duck.versions("customer_service")
     assert len(versions) >= 3
     for version in versions:
-        customer = customer_of(duck, version)
+        customer = customer_of(version)
         html = (version / "report.html").read_text()
         assert names[customer] in html
         others = [n for i, n in names.items() if i != customer and n not in names[customer]]
