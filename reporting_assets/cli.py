@@ -355,9 +355,6 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 def render_one(parser, settings: Settings, report_id: str, as_of: str | None, customer: int | None) -> int:
     """`reporting report <id>`: one report rendered from the published marts, its folders printed."""
-    import json
-
-    from reporting_assets.dbt import DBT_PROJECT
     from reporting_assets.definitions import REPORT_CATALOG
     from reporting_assets.defs.reports.assets import checks_status, report_context
     from reporting_assets.reports import build, query
@@ -367,8 +364,7 @@ def render_one(parser, settings: Settings, report_id: str, as_of: str | None, cu
     if report_id not in REPORT_CATALOG:
         parser.error(f"no report {report_id!r}; the reports: {', '.join(sorted(REPORT_CATALOG))}")
     report = REPORT_CATALOG[report_id]
-    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
-    context = report_context(report, manifest, checks_status(local_instance(settings), report))
+    context = report_context(report, checks_status(local_instance(settings), report))
     store = DirectoryStore(settings.reports_dir)
     with open_warehouse(settings.warehouse, settings.duckdb_path, settings.pg_dsn) as wh:
         as_of = as_of or str(wh.execute(f"SELECT max(as_of) FROM marts.{report.marts[0]}")[0][0])

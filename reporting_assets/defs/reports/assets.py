@@ -9,6 +9,7 @@ gate leaves the marts of the last good build, and the report says which warn-lev
 A report waits for the marts of its date: rendering another day's figures is refused.
 """
 
+import functools
 import json
 
 import dagster as dg
@@ -33,8 +34,16 @@ PARTITIONS = {
 }
 
 
-def report_context(report: Report, manifest: dict, checks: str) -> Context:
+@functools.cache
+def dbt_manifest() -> dict:
+    """The prepared dbt manifest (a few MB), read once per process: it does not change under a
+    loaded code location."""
+    return json.loads(DBT_PROJECT.manifest_path.read_text())
+
+
+def report_context(report: Report, checks: str) -> Context:
     """What a render needs besides the marts: Odoo's address, the checks, the raw tables, the definitions."""
+    manifest = dbt_manifest()
     descriptions: dict[str, str] = {}
     raw_tables: set[str] = set()
     for node in manifest["nodes"].values():
@@ -75,8 +84,7 @@ def report_asset(report: Report) -> dg.AssetsDefinition:
     )
     def _report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         as_of = context.partition_key
-        manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
-        ctx = report_context(report, manifest, checks_status(context.instance, report))
+        ctx = report_context(report, checks_status(context.instance, report))
         with warehouse.open() as wh:
             rendered = render_all(wh, DirectoryStore(SETTINGS.reports_dir), report, as_of, ctx)
         if not rendered:
